@@ -1,0 +1,31 @@
+/** POST/GET /v1/api-keys, DELETE /v1/api-keys/{keyId} (admin only). */
+import type { CreateApiKeyRequest } from '../shared/domain/apiKeys';
+import { createHttpFunction } from '../shared/http/createHttpFunction';
+import type { HttpHandler } from '../shared/http/createHttpFunction';
+import { json, noContent } from '../shared/http/response';
+import type { Runtime } from '../shared/runtime';
+import { lazyHandler } from '../shared/runtime';
+import { createApiKey, listApiKeys, revokeApiKey } from '../shared/services/apiKeys';
+
+export function createApiKeysHandler(rt: Pick<Runtime, 'logger' | 'authenticator' | 'apiKeys'>): HttpHandler {
+  const deps = { store: rt.apiKeys };
+  return createHttpFunction(
+    'apiKeys',
+    {
+      createApiKey: async ({ body }) => {
+        const created = await createApiKey(deps, body as CreateApiKeyRequest);
+        rt.logger.info('api key created', { keyId: created.keyId, scopes: created.scopes });
+        return json(201, created, { location: `/v1/api-keys/${created.keyId}` });
+      },
+      listApiKeys: async () => json(200, { apiKeys: await listApiKeys(deps) }),
+      revokeApiKey: async ({ params }) => {
+        await revokeApiKey(deps, params.keyId ?? '');
+        rt.logger.info('api key revoked', { keyId: params.keyId });
+        return noContent();
+      },
+    },
+    rt,
+  );
+}
+
+export const handler = lazyHandler(createApiKeysHandler);

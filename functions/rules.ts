@@ -1,0 +1,14 @@
+/**
+ * rules routes. Declared in serverless.yml with auth already enforced by the shared
+ * stack; the operations arrive with their issue, until then each answers 501.
+ */
+import { createHttpFunction } from '../shared/http/createHttpFunction';
+import type { HttpHandler } from '../shared/http/createHttpFunction';
+import type { Runtime } from '../shared/runtime';
+import { lazyHandler } from '../shared/runtime';
+
+export function createRulesHandler(rt: Pick<Runtime, 'logger' | 'authenticator'>): HttpHandler {
+  return createHttpFunction('rules', {}, rt);
+}
+
+export const handler = lazyHandler(createRulesHandler);

@@ -1,0 +1,93 @@
+/** API key records: stored by key id, holding only the SHA-256 of the key. */
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Scope } from '../../domain/apiKeys';
+import { keys } from './keys';
+
+export interface ApiKeyRecord {
+  keyId: string;
+  name: string;
+  scopes: Scope[];
+  instanceIds: string[];
+  keyHash: string;
+  createdAt: string;
+  revokedAt?: string;
+}
+
+export interface ApiKeyStore {
+  put(record: ApiKeyRecord): Promise<void>;
+  get(keyId: string): Promise<ApiKeyRecord | undefined>;
+  list(): Promise<ApiKeyRecord[]>;
+  /** Marks the key revoked; returns false when no such key exists. */
+  revoke(keyId: string, at: string): Promise<boolean>;
+}
+
+function toRecord(item: Record<string, unknown>): ApiKeyRecord {
+  return {
+    keyId: String(item.keyId),
+    name: String(item.name),
+    scopes: (item.scopes as Scope[] | undefined) ?? [],
+    instanceIds: (item.instanceIds as string[] | undefined) ?? [],
+    keyHash: String(item.keyHash),
+    createdAt: String(item.createdAt),
+    ...(typeof item.revokedAt === 'string' ? { revokedAt: item.revokedAt } : {}),
+  };
+}
+
+export function dynamoApiKeyStore(db: DynamoDBDocumentClient, tableName: string): ApiKeyStore {
+  return {
+    async put(record) {
+      await db.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            ...keys.apiKey(record.keyId),
+            ...keys.apiKeyListing(record.createdAt, record.keyId),
+            type: 'apiKey',
+            ...record,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    },
+    async get(keyId) {
+      const out = await db.send(new GetCommand({ TableName: tableName, Key: keys.apiKey(keyId), ConsistentRead: true }));
+      return out.Item ? toRecord(out.Item) : undefined;
+    },
+    async list() {
+      const records: ApiKeyRecord[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const out = await db.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :p',
+            ExpressionAttributeValues: { ':p': keys.apiKeyListingPartition },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of out.Items ?? []) records.push(toRecord(item));
+        startKey = out.LastEvaluatedKey;
+      } while (startKey);
+      return records;
+    },
+    async revoke(keyId, at) {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.apiKey(keyId),
+            UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':at': at },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+        throw error;
+      }
+    },
+  };
+}

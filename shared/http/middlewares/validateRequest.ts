@@ -1,0 +1,54 @@
+/** zod validation of path parameters, query and body → 400 ValidationFailed with details[].path. */
+import type { MiddlewareObj } from '@middy/core';
+import type { z } from 'zod';
+import { validationFailed } from '../../domain/errors';
+import type { ErrorDetail } from '../../domain/errors';
+import type { HttpContext, HttpEvent, HttpResult } from '../types';
+
+export function issuesToDetails(issues: readonly z.core.$ZodIssue[], prefix: string[] = []): ErrorDetail[] {
+  const details: ErrorDetail[] = [];
+  for (const issue of issues) {
+    const base = [...prefix, ...issue.path.map(String)];
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) details.push({ path: [...base, key].join('.'), message: 'unknown field' });
+    } else {
+      details.push({ path: base.join('.'), message: issue.message });
+    }
+  }
+  return details;
+}
+
+export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, prefix: string[] = []): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationFailed(issuesToDetails(result.error.issues, prefix));
+  return result.data;
+}
+
+export function validateRequest(): MiddlewareObj<HttpEvent, HttpResult, unknown, HttpContext> {
+  return {
+    before: function validate(request) {
+      const state = request.context.http;
+      const route = state.route;
+      if (!route) return;
+      const details: ErrorDetail[] = [];
+      for (const [name, schema] of Object.entries(route.params ?? {})) {
+        const result = schema.safeParse(state.params[name]);
+        if (!result.success) details.push(...issuesToDetails(result.error.issues, ['path', name]));
+      }
+      const rawQuery = request.event.queryStringParameters ?? {};
+      if (route.query) {
+        const result = route.query.safeParse(rawQuery);
+        if (result.success) state.query = result.data as Record<string, string>;
+        else details.push(...issuesToDetails(result.error.issues, ['query']));
+      } else {
+        for (const key of Object.keys(rawQuery)) details.push({ path: `query.${key}`, message: 'unknown parameter' });
+      }
+      if (route.body) {
+        const result = route.body.safeParse(state.body);
+        if (result.success) state.body = result.data;
+        else details.push(...issuesToDetails(result.error.issues));
+      }
+      if (details.length > 0) throw validationFailed(details);
+    },
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * Every HTTP route of SPEC §4, with the function that serves it, who may call it and
+ * the zod schemas of its input and output. One table feeds routing (404/405), auth,
+ * validation and the OpenAPI document; test/unit/routeTable.test.ts checks it against
+ * serverless.yml so the two cannot drift.
+ */
+import type { z } from 'zod';
+import type { Scope } from '../domain/apiKeys';
+import { apiKeySummarySchema, createApiKeyRequestSchema, createdApiKeySchema, keyIdSchema } from '../domain/apiKeys';
+import { errorEnvelopeSchema, healthSchema } from './schemas';
+
+export type FunctionName = 'meta' | 'apiKeys' | 'rules' | 'ingest' | 'events';
+export type RouteAuth = 'none' | 'admin' | Scope;
+
+export interface RouteSpec {
+  operationId: string;
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  path: string;
+  fn: FunctionName;
+  auth: RouteAuth;
+  summary: string;
+  tags: string[];
+  /** Schemas for path parameters, validated after auth. */
+  params?: Record<string, z.ZodType<string>>;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  /** Documented responses; routes without them are declared but not yet in OpenAPI. */
+  responses?: Record<number, { description: string; schema?: z.ZodType }>;
+}
+
+const errors = {
+  400: { description: 'Invalid request (MalformedJson, ValidationFailed)', schema: errorEnvelopeSchema },
+  401: { description: 'Missing or unknown API key (Unauthorized)', schema: errorEnvelopeSchema },
+  403: { description: 'Key lacks the scope or instance (Forbidden)', schema: errorEnvelopeSchema },
+  413: { description: 'Body over 256 KiB (PayloadTooLarge)', schema: errorEnvelopeSchema },
+};
+
+export const ROUTES: readonly RouteSpec[] = [
+  {
+    operationId: 'getHealth',
+    method: 'GET',
+    path: '/v1/health',
+    fn: 'meta',
+    auth: 'none',
+    summary: 'Liveness and version',
+    tags: ['meta'],
+    responses: { 200: { description: 'Service is up', schema: healthSchema } },
+  },
+  {
+    operationId: 'getOpenApi',
+    method: 'GET',
+    path: '/v1/openapi.json',
+    fn: 'meta',
+    auth: 'none',
+    summary: 'This OpenAPI 3.1 document',
+    tags: ['meta'],
+    responses: { 200: { description: 'OpenAPI document' } },
+  },
+  {
+    operationId: 'createApiKey',
+    method: 'POST',
+    path: '/v1/api-keys',
+    fn: 'apiKeys',
+    auth: 'admin',
+    summary: 'Create a scoped API key (admin). The key is shown once.',
+    tags: ['api-keys'],
+    body: createApiKeyRequestSchema,
+    responses: { 201: { description: 'Created', schema: createdApiKeySchema }, ...errors },
+  },
+  {
+    operationId: 'listApiKeys',
+    method: 'GET',
+    path: '/v1/api-keys',
+    fn: 'apiKeys',
+    auth: 'admin',
+    summary: 'List API keys without secrets (admin)',
+    tags: ['api-keys'],
+    responses: {
+      200: { description: 'Keys', schema: apiKeySummarySchema.array() },
+      401: errors[401],
+      403: errors[403],
+    },
+  },
+  {
+    operationId: 'revokeApiKey',
+    method: 'DELETE',
+    path: '/v1/api-keys/{keyId}',
+    fn: 'apiKeys',
+    auth: 'admin',
+    summary: 'Revoke an API key (admin); effective within 5 seconds',
+    tags: ['api-keys'],
+    params: { keyId: keyIdSchema },
+    responses: {
+      204: { description: 'Revoked' },
+      401: errors[401],
+      403: errors[403],
+      404: { description: 'No such key (ApiKeyNotFound)', schema: errorEnvelopeSchema },
+    },
+  },
+  // Declared in serverless.yml now; their contracts arrive with the rules, ingest and history issues.
+  { operationId: 'createRule', method: 'POST', path: '/v1/instances/{instanceId}/rules', fn: 'rules', auth: 'rules:write', summary: 'Create an event rule', tags: ['rules'] },
+  { operationId: 'listRules', method: 'GET', path: '/v1/instances/{instanceId}/rules', fn: 'rules', auth: 'rules:read', summary: 'List event rules', tags: ['rules'] },
+  { operationId: 'getRule', method: 'GET', path: '/v1/instances/{instanceId}/rules/{ruleId}', fn: 'rules', auth: 'rules:read', summary: 'Get an event rule', tags: ['rules'] },
+  { operationId: 'updateRule', method: 'PATCH', path: '/v1/instances/{instanceId}/rules/{ruleId}', fn: 'rules', auth: 'rules:write', summary: 'Update an event rule', tags: ['rules'] },
+  { operationId: 'deleteRule', method: 'DELETE', path: '/v1/instances/{instanceId}/rules/{ruleId}', fn: 'rules', auth: 'rules:write', summary: 'Delete an event rule', tags: ['rules'] },
+  { operationId: 'testRule', method: 'POST', path: '/v1/instances/{instanceId}/rules/{ruleId}/test', fn: 'rules', auth: 'rules:write', summary: 'Send a sample notification', tags: ['rules'] },
+  { operationId: 'ingestEvents', method: 'POST', path: '/v1/events', fn: 'ingest', auth: 'events:write', summary: 'Ingest CloudEvents', tags: ['events'] },
+  { operationId: 'listEvents', method: 'GET', path: '/v1/instances/{instanceId}/events', fn: 'events', auth: 'events:read', summary: 'Event history', tags: ['events'] },
+  { operationId: 'getEvent', method: 'GET', path: '/v1/events/{eventId}', fn: 'events', auth: 'events:read', summary: 'Event trace', tags: ['events'] },
+  { operationId: 'redeliverEvent', method: 'POST', path: '/v1/events/{eventId}/redeliver', fn: 'events', auth: 'events:write', summary: 'Redeliver failed deliveries', tags: ['events'] },
+];
+
+export function routesOf(fn: FunctionName): RouteSpec[] {
+  return ROUTES.filter((r) => r.fn === fn);
+}

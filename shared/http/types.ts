@@ -1,0 +1,20 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { Principal } from '../domain/apiKeys';
+import type { RouteSpec } from './routeTable';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> };
+
+/** What the middlewares learn about a request, in the order they learn it. */
+export interface HttpState {
+  requestId: string;
+  startedAt: number;
+  route?: RouteSpec;
+  params: Record<string, string>;
+  principal?: Principal;
+  body?: unknown;
+  query: Record<string, string>;
+}
+
+export type HttpContext = Context & { http: HttpState };
+

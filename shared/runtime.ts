@@ -1,0 +1,67 @@
+/**
+ * Production wiring: config, clients and stores, built once per Lambda container on
+ * first use. Handlers take these as arguments so tests can build their own.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { dynamoApiKeyStore } from './adapters/dynamo/apiKeyRepository';
+import type { ApiKeyStore } from './adapters/dynamo/apiKeyRepository';
+import { createDocumentClient } from './adapters/dynamo/client';
+import { loadConfig } from './config';
+import type { Config } from './config';
+import { logger } from './observability/logger';
+import type { AppLogger } from './observability/logger';
+import { registerSecret } from './observability/redact';
+import { createAuthenticator } from './services/authenticate';
+import type { Authenticator } from './services/authenticate';
+
+export interface Runtime {
+  config: Config;
+  logger: AppLogger;
+  db: DynamoDBDocumentClient;
+  apiKeys: ApiKeyStore;
+  authenticator: Authenticator;
+}
+
+/** The admin key: from ADMIN_API_KEY, or from the SSM SecureString in deployed stages. */
+export function adminKeyResolver(config: Config): () => Promise<string> {
+  if (config.adminApiKey !== '') {
+    registerSecret(config.adminApiKey);
+    const key = config.adminApiKey;
+    return async () => key;
+  }
+  return async function adminKeyFromSsm() {
+    const { getParameter } = await import('@aws-lambda-powertools/parameters/ssm');
+    const value = await getParameter(config.adminApiKeyParameter, { decrypt: true, maxAge: 60 });
+    if (typeof value !== 'string' || value.length < 16) throw new Error('admin key parameter is missing or too short');
+    registerSecret(value);
+    return value;
+  };
+}
+
+export function buildRuntime(config: Config, log: AppLogger = logger): Runtime {
+  const db = createDocumentClient(config);
+  const apiKeys = dynamoApiKeyStore(db, config.tableName);
+  return {
+    config,
+    logger: log,
+    db,
+    apiKeys,
+    authenticator: createAuthenticator({ store: apiKeys, adminKey: adminKeyResolver(config) }),
+  };
+}
+
+let defaultRuntime: Runtime | undefined;
+
+export function getRuntime(): Runtime {
+  defaultRuntime ??= buildRuntime(loadConfig());
+  return defaultRuntime;
+}
+
+/** A Lambda entry point that wires itself on first invocation. */
+export function lazyHandler<E, C, R>(build: (runtime: Runtime) => (event: E, context: C) => Promise<R>) {
+  let built: ((event: E, context: C) => Promise<R>) | undefined;
+  return (event: E, context: C): Promise<R> => {
+    built ??= build(getRuntime());
+    return built(event, context);
+  };
+}
