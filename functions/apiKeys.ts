@@ -4,7 +4,7 @@ import { createHttpFunction } from '../shared/http/createHttpFunction';
 import type { HttpHandler } from '../shared/http/createHttpFunction';
 import { json, noContent } from '../shared/http/response';
 import type { Runtime } from '../shared/runtime';
-import { lazyHandler } from '../shared/runtime';
+import { lazyHttpHandler } from '../shared/runtime';
 import { createApiKey, listApiKeys, revokeApiKey } from '../shared/services/apiKeys';
 
 export function createApiKeysHandler(rt: Pick<Runtime, 'logger' | 'authenticator' | 'apiKeys'>): HttpHandler {
@@ -28,4 +28,4 @@ export function createApiKeysHandler(rt: Pick<Runtime, 'logger' | 'authenticator
   );
 }
 
-export const handler = lazyHandler(createApiKeysHandler);
+export const handler = lazyHttpHandler(createApiKeysHandler);

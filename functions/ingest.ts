@@ -5,10 +5,10 @@
 import { createHttpFunction } from '../shared/http/createHttpFunction';
 import type { HttpHandler } from '../shared/http/createHttpFunction';
 import type { Runtime } from '../shared/runtime';
-import { lazyHandler } from '../shared/runtime';
+import { lazyHttpHandler } from '../shared/runtime';
 
 export function createIngestHandler(rt: Pick<Runtime, 'logger' | 'authenticator'>): HttpHandler {
   return createHttpFunction('ingest', {}, rt);
 }
 
-export const handler = lazyHandler(createIngestHandler);
+export const handler = lazyHttpHandler(createIngestHandler);

@@ -5,10 +5,10 @@
 import { createHttpFunction } from '../shared/http/createHttpFunction';
 import type { HttpHandler } from '../shared/http/createHttpFunction';
 import type { Runtime } from '../shared/runtime';
-import { lazyHandler } from '../shared/runtime';
+import { lazyHttpHandler } from '../shared/runtime';
 
 export function createRulesHandler(rt: Pick<Runtime, 'logger' | 'authenticator'>): HttpHandler {
   return createHttpFunction('rules', {}, rt);
 }
 
-export const handler = lazyHandler(createRulesHandler);
+export const handler = lazyHttpHandler(createRulesHandler);

@@ -12,6 +12,10 @@ import { logger } from './observability/logger';
 import type { AppLogger } from './observability/logger';
 import { registerSecret } from './observability/redact';
 import { createAuthenticator } from './services/authenticate';
+import { internalError } from './domain/errors';
+import { errorResponse } from './http/middlewares/errorEnvelope';
+import { SECURITY_HEADERS } from './http/middlewares/securityHeaders';
+import type { HttpEvent, HttpResult } from './http/types';
 import type { Authenticator } from './services/authenticate';
 
 export interface Runtime {
@@ -57,11 +61,33 @@ export function getRuntime(): Runtime {
   return defaultRuntime;
 }
 
-/** A Lambda entry point that wires itself on first invocation. */
+/**
+ * A Lambda entry point that wires itself on first invocation. A configuration error
+ * fails the invocation (the log says which variable is wrong); HTTP functions use
+ * lazyHttpHandler instead so callers still get the SPEC's 500 envelope, not a trace.
+ */
 export function lazyHandler<E, C, R>(build: (runtime: Runtime) => (event: E, context: C) => Promise<R>) {
   let built: ((event: E, context: C) => Promise<R>) | undefined;
   return (event: E, context: C): Promise<R> => {
     built ??= build(getRuntime());
+    return built(event, context);
+  };
+}
+
+/** lazyHandler for API Gateway functions: wiring failures answer 500 InternalError, never internals. */
+export function lazyHttpHandler<C extends { awsRequestId?: string }>(
+  build: (runtime: Runtime) => (event: HttpEvent, context: C) => Promise<HttpResult>,
+) {
+  let built: ((event: HttpEvent, context: C) => Promise<HttpResult>) | undefined;
+  return async (event: HttpEvent, context: C): Promise<HttpResult> => {
+    try {
+      built ??= build(getRuntime());
+    } catch (error) {
+      logger.error('function could not start', { error: error instanceof Error ? error.message : String(error) });
+      const requestId = event.requestContext?.requestId || context.awsRequestId || 'unknown';
+      const response = errorResponse(internalError(requestId), requestId);
+      return { ...response, headers: { ...response.headers, ...SECURITY_HEADERS, 'x-request-id': requestId } };
+    }
     return built(event, context);
   };
 }

@@ -1,0 +1,194 @@
+/**
+ * `npm start`: the whole system on one machine, loopback only, no Docker, no cloud.
+ *   DynamoDB Local → table from resources/table.yml
+ *   local SQS emulator → delivery queue + DLQ from resources/queues.yml
+ *   serverless-offline → HTTP API on PORT, the reconciler schedule, a Lambda invoke API
+ *   poller → invokes `deliver` as serverless.yml's sqs event configures it
+ * Ctrl-C stops everything; a crashed earlier run is cleaned up on the next start.
+ */
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../shared/config';
+import { startDynamoLocal, localDynamoClient } from './dynamoLocal';
+import { startOffline } from './offline';
+import { startPoller } from './poller';
+import { ProcessRegistry, waitFor } from './processes';
+import { readQueueDefinitions, readSqsTrigger, ROOT } from './serviceDefinition';
+import { startSqsEmulator } from './sqs/server';
+import { ensureTable } from './table';
+
+const STAGE = 'local';
+const REGION = 'us-east-1';
+
+function log(line: string, fields?: Record<string, unknown>): void {
+  const suffix = fields ? ` ${JSON.stringify(fields)}` : '';
+  console.log(`[local] ${line}${suffix}`);
+}
+
+function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError([`${name}: expected a port number`]);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  const env = process.env;
+  const dataDir = env.LOCAL_DATA_DIR?.trim() || join(ROOT, '.local-data');
+  const ports = {
+    dynamo: portFrom(env, 'LOCAL_DYNAMODB_PORT', 8000),
+    sqs: portFrom(env, 'LOCAL_SQS_PORT', 9324),
+    lambda: portFrom(env, 'LOCAL_LAMBDA_PORT', 3002),
+  };
+  const tableName = env.TABLE_NAME?.trim() || `registry-events-${STAGE}`;
+  const baseEnv: NodeJS.ProcessEnv = {
+    ...env,
+    STACK_MODE: 'local',
+    TABLE_NAME: tableName,
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    ALLOW_PRIVATE_TARGETS: env.ALLOW_PRIVATE_TARGETS?.trim() || 'true',
+    DYNAMODB_ENDPOINT: `http://127.0.0.1:${ports.dynamo}`,
+  };
+  // Validate every setting before starting anything: a bad value stops here.
+  const config = loadConfig({ ...baseEnv, QUEUE_URL: 'pending', DEAD_LETTER_QUEUE_URL: 'pending' });
+  if (config.adminKeyIsDefault) {
+    console.warn('[local] WARNING: ADMIN_API_KEY is not set; using the local development key "local-dev-admin-key".');
+  }
+
+  const registry = new ProcessRegistry(join(dataDir, 'pids.json'));
+  await registry.cleanupStale(log);
+
+  let shuttingDown = false;
+  const cleanups: (() => Promise<void>)[] = [];
+  async function shutdown(code: number): Promise<never> {
+    if (!shuttingDown) {
+      shuttingDown = true;
+      log('stopping…');
+      for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+      await registry.stopAll();
+      log('stopped');
+    }
+    process.exit(code);
+  }
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  process.on('SIGHUP', () => void shutdown(0));
+
+  try {
+    const inMemory = env.LOCAL_DYNAMODB_IN_MEMORY === 'true';
+    const dynamo = await startDynamoLocal({
+      port: ports.dynamo,
+      registry,
+      ...(inMemory ? {} : { dataDir: join(dataDir, 'dynamodb') }),
+      onOutput: (line) => env.LOCAL_VERBOSE === 'true' && log(`dynamodb: ${line}`),
+    });
+    const ddb = localDynamoClient(dynamo.endpoint);
+    const table = await ensureTable(ddb, tableName);
+    ddb.destroy();
+    log(`DynamoDB Local on ${dynamo.endpoint}, table ${tableName} (${table})`);
+
+    const emulator = await startSqsEmulator({ host: '127.0.0.1', port: ports.sqs, region: REGION });
+    cleanups.push(() => emulator.close());
+    const queues = readQueueDefinitions();
+    const sqs = new SQSClient({
+      endpoint: emulator.endpoint,
+      region: REGION,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const dlqName = `registry-events-${STAGE}-deliveries-dlq`;
+    const queueName = `registry-events-${STAGE}-deliveries`;
+    const dlq = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: dlqName,
+        Attributes: { MessageRetentionPeriod: String(queues.deadLetterRetentionPeriod) },
+      }),
+    );
+    const queue = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: queueName,
+        Attributes: {
+          VisibilityTimeout: String(queues.visibilityTimeout),
+          MessageRetentionPeriod: String(queues.messageRetentionPeriod),
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: emulator.queueArn(dlqName),
+            maxReceiveCount: queues.maxReceiveCount,
+          }),
+        },
+      }),
+    );
+    log(`SQS emulator on ${emulator.endpoint} (queue ${queueName}, DLQ after ${queues.maxReceiveCount} receives)`);
+
+    const offline = startOffline({
+      registry,
+      stage: STAGE,
+      httpPort: config.port,
+      lambdaPort: ports.lambda,
+      env: {
+        ...baseEnv,
+        SQS_ENDPOINT: emulator.endpoint,
+        QUEUE_URL: queue.QueueUrl ?? '',
+        DEAD_LETTER_QUEUE_URL: dlq.QueueUrl ?? '',
+      },
+      onOutput: (line) => log(`api: ${line}`),
+    });
+    let offlineExit: string | undefined;
+    offline.on('exit', (code, signal) => {
+      offlineExit = `serverless-offline exited (${signal ?? code})`;
+      if (!shuttingDown) {
+        log(offlineExit);
+        void shutdown(1);
+      }
+    });
+    const api = `http://127.0.0.1:${config.port}`;
+    await waitFor(
+      'the HTTP API',
+      async () => (await fetch(`${api}/v1/health`)).status === 200,
+      120_000,
+      () => offlineExit,
+    );
+
+    const trigger = readSqsTrigger('deliver');
+    const lambda = new LambdaClient({
+      endpoint: `http://127.0.0.1:${ports.lambda}`,
+      region: REGION,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const poller = startPoller({
+      sqs,
+      lambda,
+      queueUrl: queue.QueueUrl ?? '',
+      queueArn: emulator.queueArn(queueName),
+      functionName: trigger.functionName(STAGE),
+      trigger,
+      region: REGION,
+      log,
+    });
+    cleanups.push(() => poller.stop());
+
+    log(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+    log(`HTTP API      ${api}/v1   (try: curl ${api}/v1/health)`);
+    log(`OpenAPI       ${api}/v1/openapi.json`);
+    log(`Lambda API    http://127.0.0.1:${ports.lambda}`);
+    log(`DynamoDB      ${dynamo.endpoint}   data in ${inMemory ? '(memory)' : join(dataDir, 'dynamodb')}`);
+    log(`SQS           ${emulator.endpoint}`);
+    log(`deliver       batchSize ${trigger.batchSize}, window ${trigger.maximumBatchingWindowSeconds} s; reconciler every minute`);
+    log('Ctrl-C to stop');
+  } catch (error) {
+    console.error(`[local] start-up failed: ${error instanceof Error ? error.message : String(error)}`);
+    await shutdown(1);
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(`[local] ${error.message}`);
+  } else {
+    console.error(`[local] ${error instanceof Error ? error.message : String(error)}`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,38 @@
+/** Builds the HTTP functions against a test table, as the Lambda entry points do. */
+import { dynamoApiKeyStore } from '../../shared/adapters/dynamo/apiKeyRepository';
+import type { ApiKeyStore } from '../../shared/adapters/dynamo/apiKeyRepository';
+import { loadConfig } from '../../shared/config';
+import type { Config } from '../../shared/config';
+import { createLogger } from '../../shared/observability/logger';
+import { adminKeyResolver } from '../../shared/runtime';
+import { createAuthenticator } from '../../shared/services/authenticate';
+import type { TestTable } from './dynamo';
+
+export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+
+export function testConfig(table: TestTable, overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    STACK_MODE: 'local',
+    TABLE_NAME: table.tableName,
+    DYNAMODB_ENDPOINT: table.endpoint,
+    ADMIN_API_KEY: ADMIN_KEY,
+    SERVICE_VERSION: '9.9.9-test',
+    ...overrides,
+  });
+}
+
+export function testRuntime(table: TestTable, opts: { now?: () => number; store?: ApiKeyStore } = {}) {
+  const config = testConfig(table);
+  const apiKeys = opts.store ?? dynamoApiKeyStore(table.db, table.tableName);
+  return {
+    config,
+    logger: createLogger('INFO'),
+    db: table.db,
+    apiKeys,
+    authenticator: createAuthenticator({
+      store: apiKeys,
+      adminKey: adminKeyResolver(config),
+      ...(opts.now ? { now: opts.now } : {}),
+    }),
+  };
+}
