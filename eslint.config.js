@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.serverless/', '.esbuild/', '.local-data/', 'coverage/', 'test/bench/results.json'] },
+  { ignores: ['eslint.config.js', 'node_modules/', '.serverless/', '.esbuild/', '.local-data/', 'coverage/', 'test/bench/results.json'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -11,12 +11,23 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/clien
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import type { SqsTrigger } from './serviceDefinition';
 
+/** Invokes the function with an SQS event; returns its JSON reply or the function error. */
+export type Invoker = (event: { Records: ReturnType<typeof toSqsRecord>[] }) => Promise<{ payload: unknown; functionError?: string }>;
+
+/** The real path: serverless-offline's Lambda Invoke API, so `deliver` runs bundled, with its env. */
+export function lambdaInvoker(lambda: LambdaClient, functionName: string): Invoker {
+  return async (event) => {
+    const out = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(event)) }));
+    const text = out.Payload ? Buffer.from(out.Payload).toString('utf8') : '';
+    return { payload: text ? (JSON.parse(text) as unknown) : null, ...(out.FunctionError ? { functionError: out.FunctionError } : {}) };
+  };
+}
+
 export interface PollerOptions {
   sqs: SQSClient;
-  lambda: LambdaClient;
+  invoke: Invoker;
   queueUrl: string;
   queueArn: string;
-  functionName: string;
   trigger: SqsTrigger;
   region: string;
   /** Concurrent pollers, like the several pollers of a real event source mapping. */
@@ -97,14 +108,11 @@ export function startPoller(opts: PollerOptions): { stop: () => Promise<void> } 
     const event = { Records: batch.map((m) => toSqsRecord(m, opts.queueArn, opts.region)) };
     let keep = ids;
     try {
-      const out = await opts.lambda.send(
-        new InvokeCommand({ FunctionName: opts.functionName, Payload: Buffer.from(JSON.stringify(event)) }),
-      );
-      const text = out.Payload ? Buffer.from(out.Payload).toString('utf8') : '';
-      if (out.FunctionError) {
-        opts.log('deliver invocation failed; batch left for retry', { size: batch.length, error: out.FunctionError });
+      const out = await opts.invoke(event);
+      if (out.functionError) {
+        opts.log('deliver invocation failed; batch left for retry', { size: batch.length, error: out.functionError });
       } else {
-        keep = failedIds(text ? (JSON.parse(text) as unknown) : null, ids, opts.trigger.reportBatchItemFailures);
+        keep = failedIds(out.payload, ids, opts.trigger.reportBatchItemFailures);
       }
     } catch (error) {
       opts.log('deliver invocation error; batch left for retry', { error: String(error) });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../shared/config';
 import { startDynamoLocal, localDynamoClient } from './dynamoLocal';
 import { startOffline } from './offline';
-import { startPoller } from './poller';
+import { lambdaInvoker, startPoller } from './poller';
 import { ProcessRegistry, waitFor } from './processes';
 import { readQueueDefinitions, readSqsTrigger, ROOT } from './serviceDefinition';
 import { startSqsEmulator } from './sqs/server';
@@ -160,10 +160,9 @@ async function main(): Promise<void> {
     });
     const poller = startPoller({
       sqs,
-      lambda,
+      invoke: lambdaInvoker(lambda, trigger.functionName(STAGE)),
       queueUrl: queue.QueueUrl ?? '',
       queueArn: emulator.queueArn(queueName),
-      functionName: trigger.functionName(STAGE),
       trigger,
       region: REGION,
       log,

@@ -20,7 +20,12 @@ export function requestLogging(logger: AppLogger): MiddlewareObj<HttpEvent, Http
   }
   return {
     before: function startRequest(request) {
-      const requestId = request.event.requestContext?.requestId || request.context.awsRequestId || crypto.randomUUID();
+      // serverless-offline puts a fixed placeholder in requestContext.requestId.
+      const gatewayId = request.event.requestContext?.requestId;
+      const requestId =
+        (gatewayId && !gatewayId.startsWith('offlineContext') ? gatewayId : undefined) ||
+        request.context.awsRequestId ||
+        crypto.randomUUID();
       request.context.http = { requestId, startedAt: Date.now(), params: {}, query: {} };
       logger.appendKeys({ requestId });
     },

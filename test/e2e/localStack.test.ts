@@ -1,0 +1,134 @@
+/**
+ * The running local stack, end to end over real HTTP: health, API keys, 401/403,
+ * 404/405, revocation, no key in any response or log line, Ctrl-C, and a restart
+ * after a crash (SIGKILL) that needs no manual cleanup and keeps the data.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { RunningStack } from '../support/localStack';
+import { stackPorts, startStack } from '../support/localStack';
+
+const ADMIN = 'e2e-admin-key-0123456789abcdef';
+const dataDir = mkdtempSync(join(tmpdir(), 'registry-events-e2e-'));
+let stack: RunningStack | undefined;
+
+afterAll(async () => {
+  if (stack && stack.child.exitCode === null) {
+    stack.child.kill('SIGINT');
+    await stack.exited;
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function api(base: string, method: string, path: string, key?: string, body?: unknown) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, text, json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+}
+
+describe('npm start', () => {
+  it('serves the API, enforces keys end to end, survives a crash and stops on Ctrl-C', async () => {
+    const ports = await stackPorts();
+    const env = { ...ports, ADMIN_API_KEY: ADMIN, LOCAL_DATA_DIR: dataDir };
+    stack = await startStack(env);
+    expect(stack.readyMs).toBeLessThan(60_000);
+    const base = stack.baseUrl;
+    const seen: string[] = [];
+
+    const health = await api(base, 'GET', '/v1/health');
+    expect(health.status).toBe(200);
+    expect(health.json).toEqual({ status: 'ok', version: expect.any(String) });
+    expect(health.headers.get('x-content-type-options')).toBe('nosniff');
+
+    expect((await api(base, 'GET', '/v1/nope')).status).toBe(404);
+    const wrongMethod = await api(base, 'PUT', '/v1/api-keys', ADMIN);
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('POST, GET');
+
+    // 401s
+    expect((await api(base, 'GET', '/v1/api-keys')).status).toBe(401);
+    expect((await api(base, 'GET', '/v1/api-keys', 'local-dev-admin-key')).status).toBe(401);
+
+    const created = await api(base, 'POST', '/v1/api-keys', ADMIN, {
+      name: 'e2e-reader',
+      scopes: ['rules:read'],
+      instanceIds: ['cri-abc123'],
+    });
+    expect(created.status).toBe(201);
+    const { apiKey, keyId } = created.json as { apiKey: string; keyId: string };
+    seen.push(created.text);
+
+    // 403s: admin route, missing scope, other instance
+    for (const [method, path, body] of [
+      ['GET', '/v1/api-keys', undefined],
+      ['POST', '/v1/instances/cri-abc123/rules', {}],
+      ['GET', '/v1/instances/cri-other1/rules', undefined],
+    ] as const) {
+      const reply = await api(base, method, path, apiKey, body);
+      expect(reply.status, `${method} ${path}`).toBe(403);
+      expect((reply.json as { error: { code: string } }).error.code).toBe('Forbidden');
+      seen.push(reply.text);
+    }
+    const listed = await api(base, 'GET', '/v1/api-keys', ADMIN);
+    expect(listed.text).toContain(keyId);
+    seen.push(listed.text);
+
+    // Crash: SIGKILL the launcher, leaving its children orphaned; start again.
+    const pids = JSON.parse(readFileSync(join(dataDir, 'pids.json'), 'utf8')) as { pid: number }[];
+    expect(pids.length).toBeGreaterThanOrEqual(2);
+    stack.child.kill('SIGKILL');
+    await stack.exited;
+    const firstOutput = stack.output();
+    stack = await startStack(env);
+    expect(pids.every((p) => !alive(p.pid))).toBe(true);
+    const base2 = stack.baseUrl;
+
+    // The data survived the crash (DynamoDB Local persisted under LOCAL_DATA_DIR).
+    const again = await api(base2, 'GET', '/v1/instances/cri-abc123/rules', apiKey);
+    expect([401, 403]).not.toContain(again.status);
+
+    // Revocation takes effect within 5 s.
+    expect((await api(base2, 'DELETE', `/v1/api-keys/${keyId}`, ADMIN)).status).toBe(204);
+    const revokedAt = Date.now();
+    let status = 0;
+    while (Date.now() - revokedAt < 5_000) {
+      status = (await api(base2, 'GET', '/v1/instances/cri-abc123/rules', apiKey)).status;
+      if (status === 401) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(status).toBe(401);
+
+    // Ctrl-C stops everything.
+    const pids2 = JSON.parse(readFileSync(join(dataDir, 'pids.json'), 'utf8')) as { pid: number }[];
+    stack.child.kill('SIGINT');
+    expect(await stack.exited).toBe(0);
+    expect(pids2.every((p) => !alive(p.pid))).toBe(true);
+    expect(existsSync(join(dataDir, 'dynamodb'))).toBe(true);
+
+    // No key in any response body we did not ask to see it in, nor in any log line.
+    const logs = firstOutput + stack.output();
+    expect(logs).toContain('"route":"createApiKey"');
+    for (const text of [...seen.slice(1), logs]) {
+      expect(text).not.toContain(apiKey);
+      expect(text).not.toContain(ADMIN);
+    }
+  }, 240_000);
+});

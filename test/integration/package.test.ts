@@ -1,0 +1,90 @@
+/** `npx serverless package`, offline and without AWS credentials, and what its template promises. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const out = mkdtempSync(join(tmpdir(), 'registry-events-package-'));
+type Resource = { Type: string; Properties: Record<string, unknown> };
+let resources: Record<string, Resource>;
+
+beforeAll(async () => {
+  const env = { ...process.env, ESBUILD_WORK_FOLDER: '.esbuild-package-test', SLS_TELEMETRY_DISABLED: '1' };
+  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete env[name];
+  env.AWS_CONFIG_FILE = '/dev/null';
+  env.AWS_SHARED_CREDENTIALS_FILE = '/dev/null';
+  await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', 'ci', '--package', out], {
+    cwd: ROOT,
+    env,
+    timeout: 120_000,
+  });
+  const template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as { Resources: Record<string, Resource> };
+  resources = template.Resources;
+}, 150_000);
+afterAll(() => {
+  rmSync(out, { recursive: true, force: true });
+  rmSync(join(ROOT, '.esbuild-package-test'), { recursive: true, force: true });
+});
+
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+describe('serverless package', () => {
+  it('declares every function on nodejs22.x with its own role, bundled and under 400 KB zipped', () => {
+    const functions = ofType('AWS::Lambda::Function');
+    expect(functions.map(([name]) => name).sort()).toEqual(
+      ['ApiKeys', 'Deliver', 'Events', 'Ingest', 'Meta', 'Reconciler', 'Rules'].map((n) => `${n}LambdaFunction`),
+    );
+    for (const [name, fn] of functions) {
+      expect(fn.Properties.Runtime, name).toBe('nodejs22.x');
+      expect(JSON.stringify(fn.Properties.Role), name).toContain(name.replace('LambdaFunction', 'Role'));
+    }
+    for (const zip of readdirSync(out).filter((f) => f.endsWith('.zip'))) {
+      expect(statSync(join(out, zip)).size, zip).toBeLessThan(400 * 1024);
+    }
+  });
+
+  it('has the table with TTL, PITR, on-demand billing and its indexes', () => {
+    const table = resources.Table?.Properties ?? {};
+    expect(table.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table.TimeToLiveSpecification).toEqual({ AttributeName: 'ttl', Enabled: true });
+    expect(table.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect((table.GlobalSecondaryIndexes as { IndexName: string }[]).map((i) => i.IndexName)).toEqual(['gsi1', 'gsi2']);
+  });
+
+  it('has the queue with a DLQ redrive (5 receives) and a visibility timeout >= 6x the deliver timeout', () => {
+    const queue = resources.DeliveryQueue?.Properties ?? {};
+    expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['DeliveryDeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 });
+    const deliverTimeout = Number(resources.DeliverLambdaFunction?.Properties.Timeout);
+    expect(Number(queue.VisibilityTimeout)).toBeGreaterThanOrEqual(6 * deliverTimeout);
+    const [[, mapping] = ['', { Properties: {} }]] = ofType('AWS::Lambda::EventSourceMapping');
+    expect(mapping.Properties).toMatchObject({ BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+  });
+
+  it('schedules the reconciler every minute and routes the HTTP API, with a $default route', () => {
+    const [[, rule] = ['', { Properties: {} }]] = ofType('AWS::Events::Rule');
+    expect(rule.Properties.ScheduleExpression).toBe('rate(1 minute)');
+    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
+    expect(routes).toEqual(expect.arrayContaining(['GET /v1/health', 'POST /v1/api-keys', 'POST /v1/events', '$default']));
+  });
+
+  it('grants no wildcard actions and names its resources', () => {
+    for (const [name, role] of ofType('AWS::IAM::Role')) {
+      for (const policy of role.Properties.Policies as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }[]) {
+        for (const statement of policy.PolicyDocument.Statement) {
+          for (const action of [statement.Action].flat()) expect(action, name).not.toContain('*');
+          expect(JSON.stringify(statement.Resource), name).not.toBe('"*"');
+        }
+      }
+    }
+  });
+
+  it('reads the admin key from SSM in deployed stages, and defaults private targets off', () => {
+    const env = (resources.RulesLambdaFunction?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env.ADMIN_API_KEY_PARAMETER).toBe('/registry-events/ci/admin-api-key');
+    expect(env.ALLOW_PRIVATE_TARGETS).toBe('false');
+    expect(env.STACK_MODE).toBe('aws');
+  });
+});

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { load } from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { ROUTES } from '../../shared/http/routeTable';
+import { matchPath, resolveRoute } from '../../shared/http/router';
+import { AppError } from '../../shared/domain/errors';
+
+interface Fn {
+  events?: { httpApi?: string | { method: string; path: string } }[];
+}
+
+describe('route table', () => {
+  it('matches serverless.yml route for route, function for function', () => {
+    const doc = load(readFileSync(new URL('../../serverless.yml', import.meta.url), 'utf8')) as { functions: Record<string, Fn> };
+    const declared = Object.entries(doc.functions).flatMap(([fn, def]) =>
+      (def.events ?? [])
+        .map((e) => e.httpApi)
+        .filter((h): h is { method: string; path: string } => typeof h === 'object')
+        .map((h) => `${fn} ${h.method} ${h.path}`),
+    );
+    expect(declared.sort()).toEqual(ROUTES.map((r) => `${r.fn} ${r.method} ${r.path}`).sort());
+    expect(doc.functions.meta?.events?.some((e) => e.httpApi === '*')).toBe(true);
+  });
+
+  it('matches templates segment by segment and decodes parameters', () => {
+    expect(matchPath('/v1/events/{eventId}', '/v1/events/a%2Fb')).toEqual({ eventId: 'a/b' });
+    expect(matchPath('/v1/events/{eventId}', '/v1/events/')).toBeUndefined();
+    expect(matchPath('/v1/events/{eventId}', '/v1/events/%E0%A4%A')).toBeUndefined();
+    expect(matchPath('/v1/events/{eventId}', '/v1/events/a/b')).toBeUndefined();
+  });
+
+  it('distinguishes 404 from 405', () => {
+    const status = (method: string, path: string) => {
+      try {
+        resolveRoute(ROUTES, method, path);
+        return 200;
+      } catch (error) {
+        return error instanceof AppError ? error.status : 0;
+      }
+    };
+    expect(status('GET', '/v1/events/abc')).toBe(200);
+    expect(status('DELETE', '/v1/events/abc')).toBe(405);
+    expect(status('GET', '/v2/events')).toBe(404);
+    expect(status('get', '/v1/health')).toBe(200);
+  });
+});
