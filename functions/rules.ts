@@ -1,14 +1,45 @@
-/**
- * rules routes. Declared in serverless.yml with auth already enforced by the shared
- * stack; the operations arrive with their issue, until then each answers 501.
- */
+/** Event rules: POST/GET /v1/instances/{instanceId}/rules, GET/PATCH/DELETE .../rules/{ruleId}. */
+import type { CreateRuleRequest, UpdateRuleRequest } from '../shared/domain/rules';
 import { createHttpFunction } from '../shared/http/createHttpFunction';
 import type { HttpHandler } from '../shared/http/createHttpFunction';
+import { json, noContent } from '../shared/http/response';
 import type { Runtime } from '../shared/runtime';
 import { lazyHttpHandler } from '../shared/runtime';
+import { createRule, deleteRule, etagOf, getRule, listRules, updateRule } from '../shared/services/rules';
+import type { RuleServiceDeps } from '../shared/services/rules';
 
-export function createRulesHandler(rt: Pick<Runtime, 'logger' | 'authenticator'>): HttpHandler {
-  return createHttpFunction('rules', {}, rt);
+export function createRulesHandler(rt: Pick<Runtime, 'logger' | 'authenticator' | 'rules'>): HttpHandler {
+  const deps: RuleServiceDeps = rt.rules;
+  const location = (instanceId: string, ruleId: string) => `/v1/instances/${instanceId}/rules/${ruleId}`;
+  return createHttpFunction(
+    'rules',
+    {
+      createRule: async ({ params, body }) => {
+        const instanceId = params.instanceId ?? '';
+        const rule = await createRule(deps, instanceId, body as CreateRuleRequest);
+        rt.logger.info('rule created', { instanceId, ruleId: rule.ruleId, regionId: rule.regionId });
+        return json(201, rule, { location: location(instanceId, rule.ruleId), etag: etagOf(rule.version) });
+      },
+      listRules: async ({ params }) => json(200, { rules: await listRules(deps, params.instanceId ?? '') }),
+      getRule: async ({ params }) => {
+        const rule = await getRule(deps, params.instanceId ?? '', params.ruleId ?? '');
+        return json(200, rule, { etag: etagOf(rule.version) });
+      },
+      updateRule: async ({ params, body, headers }) => {
+        const instanceId = params.instanceId ?? '';
+        const rule = await updateRule(deps, instanceId, params.ruleId ?? '', body as UpdateRuleRequest, headers['if-match']);
+        rt.logger.info('rule updated', { instanceId, ruleId: rule.ruleId, version: rule.version });
+        return json(200, rule, { etag: etagOf(rule.version) });
+      },
+      deleteRule: async ({ params, headers }) => {
+        const instanceId = params.instanceId ?? '';
+        await deleteRule(deps, instanceId, params.ruleId ?? '', headers['if-match']);
+        rt.logger.info('rule deleted', { instanceId, ruleId: params.ruleId });
+        return noContent();
+      },
+    },
+    rt,
+  );
 }
 
 export const handler = lazyHttpHandler(createRulesHandler);

@@ -8,7 +8,9 @@
  */
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { generateMasterKey } from '../shared/adapters/crypto/secretSealer';
 import { ConfigError, loadConfig } from '../shared/config';
 import { startDynamoLocal, localDynamoClient } from './dynamoLocal';
 import { startOffline } from './offline';
@@ -24,6 +26,15 @@ const REGION = 'us-east-1';
 function log(line: string, fields?: Record<string, unknown>): void {
   const suffix = fields ? ` ${JSON.stringify(fields)}` : '';
   console.log(`[local] ${line}${suffix}`);
+}
+
+/** The local master key sealing rule secrets: generated once, kept beside the data it protects. */
+function localSecretsKey(file: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dirname(file), { recursive: true });
+  const key = generateMasterKey();
+  writeFileSync(file, key, { mode: 0o600 });
+  return key;
 }
 
 function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -44,6 +55,7 @@ async function main(): Promise<void> {
     lambda: portFrom(env, 'LOCAL_LAMBDA_PORT', 3002),
   };
   const tableName = env.TABLE_NAME?.trim() || `registry-events-${STAGE}`;
+  const secretsKey = env.SECRETS_KEY?.trim() || localSecretsKey(join(dataDir, 'secrets.key'));
   const baseEnv: NodeJS.ProcessEnv = {
     ...env,
     STACK_MODE: 'local',
@@ -53,6 +65,7 @@ async function main(): Promise<void> {
     AWS_SECRET_ACCESS_KEY: 'local',
     ALLOW_PRIVATE_TARGETS: env.ALLOW_PRIVATE_TARGETS?.trim() || 'true',
     DYNAMODB_ENDPOINT: `http://127.0.0.1:${ports.dynamo}`,
+    SECRETS_KEY: secretsKey,
   };
   // Validate every setting before starting anything: a bad value stops here.
   const config = loadConfig({ ...baseEnv, QUEUE_URL: 'pending', DEAD_LETTER_QUEUE_URL: 'pending' });

@@ -11,7 +11,7 @@ export const DEFAULT_UNSUPPORTED_REGIONS =
   'cn-shanghai-finance-1,cn-shenzhen-finance-1,cn-hangzhou-finance,cn-north-2-gov-1,eu-west-1';
 export const LOCAL_DEV_ADMIN_KEY = 'local-dev-admin-key';
 
-const SECRET_VARIABLES = new Set(['ADMIN_API_KEY']);
+const SECRET_VARIABLES = new Set(['ADMIN_API_KEY', 'SECRETS_KEY']);
 
 const int = (min: number, max: number) =>
   z
@@ -54,6 +54,11 @@ const envSchema = z.object({
   AWS_REGION: z.string().trim().min(1),
   ADMIN_API_KEY: z.string(),
   ADMIN_API_KEY_PARAMETER: z.string().trim(),
+  SECRETS_KEY: z
+    .string()
+    .trim()
+    .refine((v) => v === '' || Buffer.from(v, 'base64').length === 32, 'expected base64 of 32 bytes'),
+  SECRETS_KMS_KEY_ID: z.string().trim(),
   EVENT_RETENTION_SECONDS: int(1, 31_536_000),
   MAX_RULES_PER_REGION: int(1, 100_000),
   UNSUPPORTED_REGIONS: z.string(),
@@ -87,6 +92,9 @@ export interface Config {
   adminApiKey: string;
   adminApiKeyParameter: string;
   adminKeyIsDefault: boolean;
+  /** Master key (32 bytes) for sealing rule secrets locally; deployed stages use KMS instead. */
+  secretsKey: Buffer | undefined;
+  secretsKmsKeyId: string;
   eventRetentionSeconds: number;
   maxRulesPerRegion: number;
   unsupportedRegions: ReadonlySet<string>;
@@ -123,6 +131,8 @@ function defaultsFor(mode: StackMode): Record<string, string> {
     AWS_REGION: 'us-east-1',
     ADMIN_API_KEY: mode === 'local' ? LOCAL_DEV_ADMIN_KEY : '',
     ADMIN_API_KEY_PARAMETER: '',
+    SECRETS_KEY: '',
+    SECRETS_KMS_KEY_ID: '',
     EVENT_RETENTION_SECONDS: '259200',
     MAX_RULES_PER_REGION: '10',
     UNSUPPORTED_REGIONS: DEFAULT_UNSUPPORTED_REGIONS,
@@ -172,6 +182,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (mode === 'aws' && e.ADMIN_API_KEY === '' && e.ADMIN_API_KEY_PARAMETER === '') {
     problems.push('ADMIN_API_KEY: required (or ADMIN_API_KEY_PARAMETER naming an SSM SecureString)');
   }
+  if (e.SECRETS_KEY === '' && e.SECRETS_KMS_KEY_ID === '') {
+    problems.push('SECRETS_KEY: required (base64 of 32 bytes), or SECRETS_KMS_KEY_ID naming a KMS key');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -187,6 +200,8 @@ export function loadConfig(env: Env = process.env): Config {
     adminApiKey: e.ADMIN_API_KEY,
     adminApiKeyParameter: e.ADMIN_API_KEY_PARAMETER,
     adminKeyIsDefault: e.ADMIN_API_KEY === LOCAL_DEV_ADMIN_KEY,
+    secretsKey: e.SECRETS_KEY === '' ? undefined : Buffer.from(e.SECRETS_KEY, 'base64'),
+    secretsKmsKeyId: e.SECRETS_KMS_KEY_ID,
     eventRetentionSeconds: e.EVENT_RETENTION_SECONDS,
     maxRulesPerRegion: e.MAX_RULES_PER_REGION,
     unsupportedRegions: new Set(

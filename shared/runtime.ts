@@ -2,7 +2,13 @@
  * Production wiring: config, clients and stores, built once per Lambda container on
  * first use. Handlers take these as arguments so tests can build their own.
  */
+import { KMSClient } from '@aws-sdk/client-kms';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { kmsSealer, localKeySealer } from './adapters/crypto/secretSealer';
+import type { SecretSealer } from './adapters/crypto/secretSealer';
+import { dynamoRuleStore } from './adapters/dynamo/ruleRepository';
+import { checkTargetHost } from './adapters/net/targetGuard';
+import type { RuleServiceDeps } from './services/rules';
 import { dynamoApiKeyStore } from './adapters/dynamo/apiKeyRepository';
 import type { ApiKeyStore } from './adapters/dynamo/apiKeyRepository';
 import { createDocumentClient } from './adapters/dynamo/client';
@@ -24,6 +30,26 @@ export interface Runtime {
   db: DynamoDBDocumentClient;
   apiKeys: ApiKeyStore;
   authenticator: Authenticator;
+  rules: RuleServiceDeps;
+}
+
+/** Seals rule secrets with the local master key when configured, else with KMS. */
+export function createSealer(config: Config): SecretSealer {
+  if (config.secretsKey) return localKeySealer(config.secretsKey);
+  return kmsSealer({ keyId: config.secretsKmsKeyId, client: new KMSClient({ region: config.awsRegion }) });
+}
+
+export function ruleServiceDeps(config: Config, db: DynamoDBDocumentClient, sealer: SecretSealer = createSealer(config)): RuleServiceDeps {
+  return {
+    store: dynamoRuleStore(db, config.tableName),
+    sealer,
+    checkHost: (url) => checkTargetHost(url, { allowPrivate: config.allowPrivateTargets }),
+    settings: {
+      maxRulesPerRegion: config.maxRulesPerRegion,
+      unsupportedRegions: config.unsupportedRegions,
+      dingtalkWebhookPrefix: config.dingtalkWebhookPrefix,
+    },
+  };
 }
 
 /** The admin key: from ADMIN_API_KEY, or from the SSM SecureString in deployed stages. */
@@ -51,6 +77,7 @@ export function buildRuntime(config: Config, log: AppLogger = logger): Runtime {
     db,
     apiKeys,
     authenticator: createAuthenticator({ store: apiKeys, adminKey: adminKeyResolver(config) }),
+    rules: ruleServiceDeps(config, db),
   };
 }
 

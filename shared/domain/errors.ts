@@ -61,3 +61,20 @@ export const notImplemented = (what: string): AppError =>
 
 export const internalError = (requestId: string): AppError =>
   new AppError('InternalError', 500, `An unexpected error occurred. Quote request id ${requestId} when reporting it.`);
+
+export const ruleNotFound = (ruleId: string): AppError => new AppError('RuleNotFound', 404, `No rule ${ruleId} on this instance.`);
+
+export const ruleNameConflict = (name: string): AppError =>
+  new AppError('RuleNameConflict', 409, `A rule named ${name} already exists on this instance.`);
+
+export const ruleLimitExceeded = (regionId: string, max: number): AppError =>
+  new AppError('RuleLimitExceeded', 409, `Region ${regionId} already has the maximum of ${max} rules.`);
+
+export const regionNotSupported = (regionId: string): AppError =>
+  new AppError('RegionNotSupported', 400, `Event rules cannot be created in region ${regionId}.`);
+
+export const targetNotAllowed = (host: string, reason: string): AppError =>
+  new AppError('TargetNotAllowed', 400, `Notification target host ${host} is not allowed (${reason} address).`);
+
+export const preconditionFailed = (): AppError =>
+  new AppError('PreconditionFailed', 412, 'The rule has changed since the ETag given in If-Match.');

@@ -41,7 +41,9 @@ it('invokes in batches of serverless.yml size, deletes successes, redrives repor
     new CreateQueueCommand({
       QueueName: 'p',
       Attributes: {
-        VisibilityTimeout: '1',
+        // Longer than the 1 s batching window plus an invocation, or successes could
+        // reappear before they are deleted (at-least-once, as in AWS).
+        VisibilityTimeout: '4',
         RedrivePolicy: JSON.stringify({ deadLetterTargetArn: emulator.queueArn('p-dlq'), maxReceiveCount: 2 }),
       },
     }),

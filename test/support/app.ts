@@ -4,7 +4,8 @@ import type { ApiKeyStore } from '../../shared/adapters/dynamo/apiKeyRepository'
 import { loadConfig } from '../../shared/config';
 import type { Config } from '../../shared/config';
 import { createLogger } from '../../shared/observability/logger';
-import { adminKeyResolver } from '../../shared/runtime';
+import { adminKeyResolver, ruleServiceDeps } from '../../shared/runtime';
+import { checkTargetHost } from '../../shared/adapters/net/targetGuard';
 import { createAuthenticator } from '../../shared/services/authenticate';
 import type { TestTable } from './dynamo';
 
@@ -16,13 +17,22 @@ export function testConfig(table: TestTable, overrides: Record<string, string> =
     TABLE_NAME: table.tableName,
     DYNAMODB_ENDPOINT: table.endpoint,
     ADMIN_API_KEY: ADMIN_KEY,
+    SECRETS_KEY: Buffer.alloc(32, 3).toString('base64'),
     SERVICE_VERSION: '9.9.9-test',
     ...overrides,
   });
 }
 
-export function testRuntime(table: TestTable, opts: { now?: () => number; store?: ApiKeyStore } = {}) {
-  const config = testConfig(table);
+export function testRuntime(
+  table: TestTable,
+  opts: { now?: () => number; store?: ApiKeyStore; env?: Record<string, string>; lookup?: (host: string) => Promise<string[]> } = {},
+) {
+  const config = testConfig(table, opts.env);
+  const rules = ruleServiceDeps(config, table.db);
+  if (opts.lookup) {
+    const lookup = opts.lookup;
+    rules.checkHost = (url) => checkTargetHost(url, { allowPrivate: config.allowPrivateTargets, lookup });
+  }
   const apiKeys = opts.store ?? dynamoApiKeyStore(table.db, table.tableName);
   return {
     config,
@@ -34,5 +44,6 @@ export function testRuntime(table: TestTable, opts: { now?: () => number; store?
       adminKey: adminKeyResolver(config),
       ...(opts.now ? { now: opts.now } : {}),
     }),
+    rules,
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../shared/config';
 
-const local = { STACK_MODE: 'local' };
+const local = { STACK_MODE: 'local', SECRETS_KEY: Buffer.alloc(32, 7).toString('base64') };
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -42,8 +42,10 @@ describe('config', () => {
   });
 
   it('deployed defaults: private targets off, admin key required', () => {
-    expect(problems({ STACK_MODE: 'aws' })).toEqual([expect.stringMatching(/^ADMIN_API_KEY: required/)]);
-    const c = loadConfig({ STACK_MODE: 'aws', ADMIN_API_KEY_PARAMETER: '/svc/prod/admin-api-key' });
+    expect(problems({ STACK_MODE: 'aws', SECRETS_KMS_KEY_ID: 'arn:aws:kms:x' })).toEqual([
+      expect.stringMatching(/^ADMIN_API_KEY: required/),
+    ]);
+    const c = loadConfig({ STACK_MODE: 'aws', ADMIN_API_KEY_PARAMETER: '/svc/prod/admin-api-key', SECRETS_KMS_KEY_ID: 'k' });
     expect(c.allowPrivateTargets).toBe(false);
     expect(c.adminApiKey).toBe('');
   });
@@ -91,6 +93,11 @@ describe('config', () => {
     const found = problems({ ...local, ADMIN_API_KEY: 'short-secret' });
     expect(found).toEqual(['ADMIN_API_KEY: must be at least 16 characters']);
     expect(found.join()).not.toContain('short-secret');
+  });
+
+  it('needs a key to seal rule secrets, and checks its size', () => {
+    expect(problems({ STACK_MODE: 'local' })).toEqual([expect.stringMatching(/^SECRETS_KEY: required/)]);
+    expect(problems({ ...local, SECRETS_KEY: 'c2hvcnQ=' })).toEqual(['SECRETS_KEY: expected base64 of 32 bytes']);
   });
 
   it('an unknown STACK_MODE stops start-up', () => {

@@ -7,4 +7,13 @@ export const keys = {
   /** gsi1: all API keys, newest last. */
   apiKeyListing: (createdAt: string, keyId: string) => ({ gsi1pk: 'APIKEYS', gsi1sk: `${createdAt}#${keyId}` }),
   apiKeyListingPartition: 'APIKEYS',
+  instancePartition: (instanceId: string) => `INST#${instanceId}`,
+  rule: (instanceId: string, ruleId: string) => ({ pk: `INST#${instanceId}`, sk: `RULE#${ruleId}` }),
+  rulePrefix: 'RULE#',
+  /** Uniqueness of rule names per instance: one lock item per name. */
+  ruleName: (instanceId: string, ruleName: string) => ({ pk: `INST#${instanceId}`, sk: `RULENAME#${ruleName}` }),
+  /** Bumped by every rule write of an instance, so a rule cache can check freshness with one read. */
+  ruleSet: (instanceId: string) => ({ pk: `INST#${instanceId}`, sk: 'RULESET' }),
+  /** Rules per region, the quota counter. */
+  regionQuota: (regionId: string) => ({ pk: `REGION#${regionId}`, sk: 'QUOTA' }),
 } as const;

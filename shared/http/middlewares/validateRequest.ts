@@ -3,20 +3,10 @@ import type { MiddlewareObj } from '@middy/core';
 import type { z } from 'zod';
 import { validationFailed } from '../../domain/errors';
 import type { ErrorDetail } from '../../domain/errors';
-import type { HttpContext, HttpEvent, HttpResult } from '../types';
+import { issuesToDetails } from '../../domain/validation';
 
-export function issuesToDetails(issues: readonly z.core.$ZodIssue[], prefix: string[] = []): ErrorDetail[] {
-  const details: ErrorDetail[] = [];
-  for (const issue of issues) {
-    const base = [...prefix, ...issue.path.map(String)];
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) details.push({ path: [...base, key].join('.'), message: 'unknown field' });
-    } else {
-      details.push({ path: base.join('.'), message: issue.message });
-    }
-  }
-  return details;
-}
+export { issuesToDetails };
+import type { HttpContext, HttpEvent, HttpResult } from '../types';
 
 export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, prefix: string[] = []): T {
   const result = schema.safeParse(value);

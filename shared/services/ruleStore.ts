@@ -1,0 +1,39 @@
+/** The port the rule use cases need from storage, and the stored shape of a rule. */
+import type { EventStatus, EventType } from '../domain/eventTypes';
+import type { Scope } from '../domain/rules';
+
+/** Secrets are sealed (envelope-encrypted); a table dump shows only the masked URL. */
+export type StoredNotify =
+  | { method: 'dingtalk'; webhookUrlMasked: string; sealedWebhookUrl: string; sealedSecret?: string; botId: string }
+  | { method: 'http' | 'https'; url: string; sealedSecret?: string };
+
+export interface StoredRule {
+  ruleId: string;
+  instanceId: string;
+  ruleName: string;
+  regionId: string;
+  eventTypes: EventType[];
+  eventStatuses?: EventStatus[];
+  scope: Scope;
+  tagPattern: string;
+  notify: StoredNotify;
+  template?: string;
+  enabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export type RuleWriteOutcome =
+  | { ok: true }
+  | { ok: false; failed: 'rule' | 'nameLock' | 'oldNameLock' | 'quota' | 'oldQuota' | 'ruleSet' };
+
+export interface RuleStore {
+  get(instanceId: string, ruleId: string): Promise<StoredRule | undefined>;
+  list(instanceId: string): Promise<StoredRule[]>;
+  ruleSetRevision(instanceId: string): Promise<number>;
+  create(rule: StoredRule, maxPerRegion: number): Promise<RuleWriteOutcome>;
+  /** Replaces `previous` (conditional on its version) with `next`. */
+  replace(previous: StoredRule, next: StoredRule, maxPerRegion: number): Promise<RuleWriteOutcome>;
+  remove(rule: StoredRule): Promise<RuleWriteOutcome>;
+}

@@ -1,0 +1,199 @@
+/** Rule use cases: create, read, list, update (PATCH), delete — SPEC §4 "Rules". */
+import { createHash } from 'node:crypto';
+import type { SecretSealer } from '../adapters/crypto/secretSealer';
+import {
+  preconditionFailed,
+  regionNotSupported,
+  ruleLimitExceeded,
+  ruleNameConflict,
+  ruleNotFound,
+  validationFailed,
+} from '../domain/errors';
+import { maskDingTalkUrl, mergedRuleSchema } from '../domain/rules';
+import type { CreateRuleRequest, Notify, RuleView, UpdateRuleRequest } from '../domain/rules';
+import { issuesToDetails } from '../domain/validation';
+import { checkNotifyTarget } from './notifyTarget';
+import type { HostCheck } from './notifyTarget';
+import type { RuleStore, RuleWriteOutcome, StoredNotify, StoredRule } from './ruleStore';
+import { randomId } from './apiKeys';
+
+export interface RuleServiceDeps {
+  store: RuleStore;
+  sealer: SecretSealer;
+  checkHost: HostCheck;
+  settings: {
+    maxRulesPerRegion: number;
+    unsupportedRegions: ReadonlySet<string>;
+    dingtalkWebhookPrefix: string;
+  };
+  now?: () => Date;
+  newRuleId?: () => string;
+}
+
+const MAX_WRITE_ATTEMPTS = 5;
+
+export const etagOf = (version: number) => `"${version}"`;
+
+/** If-Match: `*` or a list of (possibly weak) ETags. */
+export function ifMatchAllows(header: string | undefined, version: number): boolean {
+  if (header === undefined || header.trim() === '') return true;
+  return header
+    .split(',')
+    .map((t) => t.trim().replace(/^W\//, ''))
+    .some((t) => t === '*' || t === etagOf(version));
+}
+
+export function botIdOf(webhookUrl: URL): string {
+  const token = webhookUrl.searchParams.get('access_token') ?? '';
+  return createHash('sha256').update(token).digest('hex').slice(0, 32);
+}
+
+export function toView(rule: StoredRule): RuleView {
+  const notify =
+    rule.notify.method === 'dingtalk'
+      ? { method: 'dingtalk' as const, webhookUrl: rule.notify.webhookUrlMasked, secretSet: rule.notify.sealedSecret !== undefined }
+      : { method: rule.notify.method, url: rule.notify.url, secretSet: rule.notify.sealedSecret !== undefined };
+  return {
+    ruleId: rule.ruleId,
+    instanceId: rule.instanceId,
+    ruleName: rule.ruleName,
+    regionId: rule.regionId,
+    eventTypes: rule.eventTypes,
+    ...(rule.eventStatuses ? { eventStatuses: rule.eventStatuses } : {}),
+    scope: rule.scope,
+    tagPattern: rule.tagPattern,
+    notify,
+    ...(rule.template !== undefined ? { template: rule.template } : {}),
+    enabled: rule.enabled,
+    createdAt: rule.createdAt,
+    updatedAt: rule.updatedAt,
+    version: rule.version,
+  };
+}
+
+export const sealContext = (instanceId: string, ruleId: string, field: string) => `rule:${instanceId}:${ruleId}:${field}`;
+
+async function sealNotify(deps: RuleServiceDeps, instanceId: string, ruleId: string, notify: Notify): Promise<StoredNotify> {
+  const url = await checkNotifyTarget(notify, { dingtalkWebhookPrefix: deps.settings.dingtalkWebhookPrefix, checkHost: deps.checkHost });
+  const sealedSecret =
+    notify.secret !== undefined ? await deps.sealer.seal(notify.secret, sealContext(instanceId, ruleId, 'secret')) : undefined;
+  if (notify.method === 'dingtalk') {
+    return {
+      method: 'dingtalk',
+      webhookUrlMasked: maskDingTalkUrl(notify.webhookUrl),
+      sealedWebhookUrl: await deps.sealer.seal(notify.webhookUrl, sealContext(instanceId, ruleId, 'webhookUrl')),
+      ...(sealedSecret ? { sealedSecret } : {}),
+      botId: botIdOf(url),
+    };
+  }
+  return { method: notify.method, url: notify.url, ...(sealedSecret ? { sealedSecret } : {}) };
+}
+
+function checkRegion(deps: RuleServiceDeps, regionId: string): void {
+  if (deps.settings.unsupportedRegions.has(regionId)) throw regionNotSupported(regionId);
+}
+
+function throwFor(outcome: RuleWriteOutcome, rule: StoredRule, deps: RuleServiceDeps): void {
+  if (outcome.ok) return;
+  if (outcome.failed === 'nameLock') throw ruleNameConflict(rule.ruleName);
+  if (outcome.failed === 'quota') throw ruleLimitExceeded(rule.regionId, deps.settings.maxRulesPerRegion);
+}
+
+export async function createRule(deps: RuleServiceDeps, instanceId: string, request: CreateRuleRequest): Promise<RuleView> {
+  checkRegion(deps, request.regionId);
+  const ruleId = deps.newRuleId?.() ?? `crecr-${randomId(16)}`;
+  const notify = await sealNotify(deps, instanceId, ruleId, request.notify);
+  const at = (deps.now?.() ?? new Date()).toISOString();
+  const rule: StoredRule = {
+    ruleId,
+    instanceId,
+    ruleName: request.ruleName,
+    regionId: request.regionId,
+    eventTypes: request.eventTypes,
+    ...(request.eventStatuses ? { eventStatuses: request.eventStatuses } : {}),
+    scope: request.scope,
+    tagPattern: request.tagPattern ?? '.*',
+    notify,
+    ...(request.template !== undefined ? { template: request.template } : {}),
+    enabled: request.enabled ?? true,
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+  const outcome = await deps.store.create(rule, deps.settings.maxRulesPerRegion);
+  throwFor(outcome, rule, deps);
+  if (!outcome.ok) throw new Error(`rule create failed on ${outcome.failed}`);
+  return toView(rule);
+}
+
+async function load(deps: RuleServiceDeps, instanceId: string, ruleId: string): Promise<StoredRule> {
+  const rule = await deps.store.get(instanceId, ruleId);
+  if (!rule) throw ruleNotFound(ruleId);
+  return rule;
+}
+
+export async function getRule(deps: RuleServiceDeps, instanceId: string, ruleId: string): Promise<RuleView> {
+  return toView(await load(deps, instanceId, ruleId));
+}
+
+export async function listRules(deps: RuleServiceDeps, instanceId: string): Promise<RuleView[]> {
+  const rules = await deps.store.list(instanceId);
+  return rules.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.ruleId.localeCompare(b.ruleId)).map(toView);
+}
+
+export async function updateRule(
+  deps: RuleServiceDeps,
+  instanceId: string,
+  ruleId: string,
+  patch: UpdateRuleRequest,
+  ifMatch: string | undefined,
+): Promise<RuleView> {
+  for (let attempt = 1; ; attempt += 1) {
+    const current = await load(deps, instanceId, ruleId);
+    if (!ifMatchAllows(ifMatch, current.version)) throw preconditionFailed();
+
+    const merged = {
+      ruleName: patch.ruleName ?? current.ruleName,
+      regionId: patch.regionId ?? current.regionId,
+      eventTypes: patch.eventTypes ?? current.eventTypes,
+      ...(patch.eventStatuses === null ? {} : { eventStatuses: patch.eventStatuses ?? current.eventStatuses }),
+      scope: patch.scope ?? current.scope,
+      tagPattern: patch.tagPattern ?? current.tagPattern,
+      ...(patch.template === null ? {} : { template: patch.template ?? current.template }),
+      enabled: patch.enabled ?? current.enabled,
+    };
+    const checked = mergedRuleSchema.safeParse(JSON.parse(JSON.stringify(merged)) as unknown);
+    if (!checked.success) throw validationFailed(issuesToDetails(checked.error.issues));
+    if (merged.regionId !== current.regionId) checkRegion(deps, merged.regionId);
+    const notify = patch.notify ? await sealNotify(deps, instanceId, ruleId, patch.notify) : current.notify;
+
+    const next: StoredRule = {
+      ...checked.data,
+      tagPattern: checked.data.tagPattern ?? '.*',
+      enabled: checked.data.enabled ?? true,
+      ruleId,
+      instanceId,
+      notify,
+      createdAt: current.createdAt,
+      updatedAt: (deps.now?.() ?? new Date()).toISOString(),
+      version: current.version + 1,
+    };
+    const outcome = await deps.store.replace(current, next, deps.settings.maxRulesPerRegion);
+    if (outcome.ok) return toView(next);
+    throwFor(outcome, next, deps);
+    // Someone else wrote in between: with If-Match that is a failed precondition; without, merge again.
+    if (ifMatch !== undefined && ifMatch.trim() !== '') throw preconditionFailed();
+    if (attempt >= MAX_WRITE_ATTEMPTS) throw new Error(`rule update kept conflicting (${outcome.failed})`);
+  }
+}
+
+export async function deleteRule(deps: RuleServiceDeps, instanceId: string, ruleId: string, ifMatch: string | undefined): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    const current = await load(deps, instanceId, ruleId);
+    if (!ifMatchAllows(ifMatch, current.version)) throw preconditionFailed();
+    const outcome = await deps.store.remove(current);
+    if (outcome.ok) return;
+    if (ifMatch !== undefined && ifMatch.trim() !== '') throw preconditionFailed();
+    if (attempt >= MAX_WRITE_ATTEMPTS) throw new Error(`rule delete kept conflicting (${outcome.failed})`);
+  }
+}
