@@ -51,6 +51,23 @@ describe('health and OpenAPI', () => {
     expect(create?.additionalProperties).toBe(false); // strict objects
     expect(Object.keys(create?.properties ?? {})).toEqual(['name', 'scopes', 'instanceIds']);
   });
+
+  it('documents the rule routes with examples', async () => {
+    const doc = (await call(meta, { path: '/v1/openapi.json' })).json as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+      components: { schemas: Record<string, { examples?: unknown[]; properties?: Record<string, unknown> }> };
+    };
+    expect(Object.keys(doc.paths['/v1/instances/{instanceId}/rules/{ruleId}'] ?? {}).sort()).toEqual(['delete', 'get', 'patch']);
+    expect(Object.keys(doc.paths['/v1/instances/{instanceId}/rules']?.post?.responses ?? {})).toEqual(
+      expect.arrayContaining(['201', '400', '409']),
+    );
+    const create = doc.components.schemas.CreateRuleRequest;
+    expect(create?.examples?.[0]).toMatchObject({ ruleName: 'scan-alerts', scope: { type: 'REPO' } });
+    expect(Object.keys(create?.properties ?? {})).toEqual(
+      expect.arrayContaining(['ruleName', 'regionId', 'eventTypes', 'eventStatuses', 'scope', 'tagPattern', 'notify', 'template', 'enabled']),
+    );
+    expect(doc.components.schemas.Rule).toBeDefined();
+  });
 });
 
 describe('routing', () => {
