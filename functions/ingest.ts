@@ -1,14 +1,36 @@
-/**
- * ingest routes. Declared in serverless.yml with auth already enforced by the shared
- * stack; the operations arrive with their issue, until then each answers 501.
- */
+/** POST /v1/events: CloudEvents in structured, batch and binary mode. */
+import { AppError } from '../shared/domain/errors';
+import { toIngestPayload } from '../shared/http/cloudEventModes';
 import { createHttpFunction } from '../shared/http/createHttpFunction';
 import type { HttpHandler } from '../shared/http/createHttpFunction';
+import { json } from '../shared/http/response';
 import type { Runtime } from '../shared/runtime';
 import { lazyHttpHandler } from '../shared/runtime';
+import { ingestEvents } from '../shared/services/ingest';
 
-export function createIngestHandler(rt: Pick<Runtime, 'logger' | 'authenticator'>): HttpHandler {
-  return createHttpFunction('ingest', {}, rt);
+export function createIngestHandler(rt: Pick<Runtime, 'logger' | 'authenticator' | 'ingest'>): HttpHandler {
+  return createHttpFunction(
+    'ingest',
+    {
+      ingestEvents: async ({ headers, body, principal }) => {
+        if (!principal) throw new Error('ingest reached without a principal');
+        const payload = toIngestPayload(headers, body);
+        const inputs = payload.mode === 'batch' ? payload.events : [payload.event];
+        const results = await ingestEvents(rt.ingest, principal, inputs);
+        if (payload.mode === 'batch') {
+          return json(202, { results: results.map(({ httpStatus: _s, ...rest }: { httpStatus?: number } & object) => rest) });
+        }
+        const [result] = results;
+        if (!result) throw new Error('no ingest result');
+        if (result.status === 'rejected') {
+          throw new AppError(result.error.code, result.httpStatus, result.error.message, result.error.details ? { details: result.error.details } : {});
+        }
+        const { index: _i, ...single } = result;
+        return json(202, single);
+      },
+    },
+    rt,
+  );
 }
 
 export const handler = lazyHttpHandler(createIngestHandler);

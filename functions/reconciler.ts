@@ -1,15 +1,16 @@
 /**
- * Scheduled every minute. Its duties (re-queueing deliveries stuck `pending`, marking
- * DLQ'd deliveries `dead`) arrive with the ingest and delivery issues; for now it
- * records that it ran, so the schedule wiring can be seen working.
+ * Scheduled every minute: re-queues deliveries stuck `pending` (outbox pattern), so an
+ * accepted event's deliveries are never lost between the DynamoDB write and the send.
  */
 import type { Runtime } from '../shared/runtime';
 import { lazyHandler } from '../shared/runtime';
+import { requeueStuckDeliveries } from '../shared/services/reconcile';
 
-export function createReconcilerHandler(rt: Pick<Runtime, 'logger'>) {
-  return async function reconcile(): Promise<{ requeued: number }> {
-    rt.logger.info('reconciler tick', { requeued: 0 });
-    return { requeued: 0 };
+export function createReconcilerHandler(rt: Pick<Runtime, 'logger' | 'reconcile'>) {
+  return async function reconcile(): Promise<{ found: number; requeued: number; unsent: number }> {
+    const result = await requeueStuckDeliveries(rt.reconcile);
+    rt.logger.info('reconciler run', result);
+    return result;
   };
 }
 

@@ -71,6 +71,7 @@ const envSchema = z.object({
   RETRY_MAX_DELAY_SECONDS: int(1, 604_800),
   RETRY_MAX_ATTEMPTS: int(1, 10_000),
   ALLOW_PRIVATE_TARGETS: bool,
+  RECONCILE_AFTER_SECONDS: int(1, 86_400),
   LOG_LEVEL: z
     .string()
     .trim()
@@ -107,6 +108,8 @@ export interface Config {
   retryMaxDelaySeconds: number;
   retryMaxAttempts: number;
   allowPrivateTargets: boolean;
+  /** How long a delivery may stay `pending` before the reconciler re-queues it. */
+  reconcileAfterSeconds: number;
   logLevel: string;
 }
 
@@ -145,6 +148,7 @@ function defaultsFor(mode: StackMode): Record<string, string> {
     RETRY_MAX_DELAY_SECONDS: '900',
     RETRY_MAX_ATTEMPTS: '100',
     ALLOW_PRIVATE_TARGETS: mode === 'local' ? 'true' : 'false',
+    RECONCILE_AFTER_SECONDS: '120',
     LOG_LEVEL: 'INFO',
   };
 }
@@ -218,6 +222,7 @@ export function loadConfig(env: Env = process.env): Config {
     retryMaxDelaySeconds: e.RETRY_MAX_DELAY_SECONDS,
     retryMaxAttempts: e.RETRY_MAX_ATTEMPTS,
     allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
+    reconcileAfterSeconds: e.RECONCILE_AFTER_SECONDS,
     logLevel: e.LOG_LEVEL,
   };
 }

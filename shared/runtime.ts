@@ -9,6 +9,14 @@ import type { SecretSealer } from './adapters/crypto/secretSealer';
 import { dynamoRuleStore } from './adapters/dynamo/ruleRepository';
 import { checkTargetHost } from './adapters/net/targetGuard';
 import type { RuleServiceDeps } from './services/rules';
+import type { RuleStore } from './services/ruleStore';
+import { dynamoEventStore } from './adapters/dynamo/eventRepository';
+import { createSqsClient } from './adapters/sqs/client';
+import { sqsDeliveryQueue } from './adapters/sqs/deliveryQueue';
+import { createRuleCache } from './services/ruleCache';
+import type { IngestDeps } from './services/ingest';
+import { dynamoPendingIndex } from './adapters/dynamo/pendingIndex';
+import type { ReconcileDeps } from './services/reconcile';
 import { dynamoApiKeyStore } from './adapters/dynamo/apiKeyRepository';
 import type { ApiKeyStore } from './adapters/dynamo/apiKeyRepository';
 import { createDocumentClient } from './adapters/dynamo/client';
@@ -31,6 +39,19 @@ export interface Runtime {
   apiKeys: ApiKeyStore;
   authenticator: Authenticator;
   rules: RuleServiceDeps;
+  ingest: IngestDeps;
+  reconcile: ReconcileDeps;
+}
+
+export function ingestDeps(config: Config, db: DynamoDBDocumentClient, store: RuleStore, log: AppLogger): IngestDeps {
+  const sqs = createSqsClient(config);
+  return {
+    events: dynamoEventStore(db, config.tableName),
+    queue: sqsDeliveryQueue(sqs, config.queueUrl, (message, fields) => log.warn(message, fields)),
+    rules: createRuleCache({ store }),
+    retentionSeconds: config.eventRetentionSeconds,
+    log: (message, fields) => log.info(message, fields),
+  };
 }
 
 /** Seals rule secrets with the local master key when configured, else with KMS. */
@@ -71,13 +92,21 @@ export function adminKeyResolver(config: Config): () => Promise<string> {
 export function buildRuntime(config: Config, log: AppLogger = logger): Runtime {
   const db = createDocumentClient(config);
   const apiKeys = dynamoApiKeyStore(db, config.tableName);
+  const rules = ruleServiceDeps(config, db);
+  const ingest = ingestDeps(config, db, rules.store, log);
   return {
     config,
     logger: log,
     db,
     apiKeys,
     authenticator: createAuthenticator({ store: apiKeys, adminKey: adminKeyResolver(config) }),
-    rules: ruleServiceDeps(config, db),
+    rules,
+    ingest,
+    reconcile: {
+      pending: dynamoPendingIndex(db, config.tableName),
+      queue: ingest.queue,
+      afterSeconds: config.reconcileAfterSeconds,
+    },
   };
 }
 

@@ -7,7 +7,7 @@
 import type { z } from 'zod';
 import type { Scope } from '../domain/apiKeys';
 import { apiKeySummarySchema, createApiKeyRequestSchema, createdApiKeySchema, keyIdSchema } from '../domain/apiKeys';
-import { errorEnvelopeSchema, healthSchema } from './schemas';
+import { errorEnvelopeSchema, healthSchema, ingestBodySchema, ingestResponseSchema } from './schemas';
 import {
   createRuleRequestSchema,
   instanceIdSchema,
@@ -31,6 +31,8 @@ export interface RouteSpec {
   /** Schemas for path parameters, validated after auth. */
   params?: Record<string, z.ZodType<string>>;
   body?: z.ZodType;
+  /** false: the body is parsed as JSON but validated by the operation (e.g. per batch item). */
+  validateBody?: boolean;
   query?: z.ZodType;
   /** Documented responses; routes without them are declared but not yet in OpenAPI. */
   responses?: Record<number, { description: string; schema?: z.ZodType }>;
@@ -185,7 +187,24 @@ export const ROUTES: readonly RouteSpec[] = [
     },
   },
   { operationId: 'testRule', method: 'POST', path: '/v1/instances/{instanceId}/rules/{ruleId}/test', fn: 'rules', auth: 'rules:write', summary: 'Send a sample notification', tags: ['rules'] },
-  { operationId: 'ingestEvents', method: 'POST', path: '/v1/events', fn: 'ingest', auth: 'events:write', summary: 'Ingest CloudEvents', tags: ['events'] },
+  {
+    operationId: 'ingestEvents',
+    method: 'POST',
+    path: '/v1/events',
+    fn: 'ingest',
+    auth: 'events:write',
+    summary:
+      'Ingest CloudEvents: structured (application/cloudevents+json or application/json), batch (application/cloudevents-batch+json, 1–100) or binary (ce-* headers, body = data)',
+    tags: ['events'],
+    body: ingestBodySchema,
+    validateBody: false,
+    responses: {
+      202: { description: 'Accepted or duplicate (single); per-item results (batch)', schema: ingestResponseSchema },
+      ...errors,
+      409: { description: 'EventIdConflict: same id, different content', schema: errorEnvelopeSchema },
+      415: { description: 'UnsupportedMediaType', schema: errorEnvelopeSchema },
+    },
+  },
   { operationId: 'listEvents', method: 'GET', path: '/v1/instances/{instanceId}/events', fn: 'events', auth: 'events:read', summary: 'Event history', tags: ['events'] },
   { operationId: 'getEvent', method: 'GET', path: '/v1/events/{eventId}', fn: 'events', auth: 'events:read', summary: 'Event trace', tags: ['events'] },
   { operationId: 'redeliverEvent', method: 'POST', path: '/v1/events/{eventId}/redeliver', fn: 'events', auth: 'events:write', summary: 'Redeliver failed deliveries', tags: ['events'] },

@@ -4,8 +4,9 @@ import type { ApiKeyStore } from '../../shared/adapters/dynamo/apiKeyRepository'
 import { loadConfig } from '../../shared/config';
 import type { Config } from '../../shared/config';
 import { createLogger } from '../../shared/observability/logger';
-import { adminKeyResolver, ruleServiceDeps } from '../../shared/runtime';
+import { adminKeyResolver, ingestDeps, ruleServiceDeps } from '../../shared/runtime';
 import { checkTargetHost } from '../../shared/adapters/net/targetGuard';
+import { dynamoPendingIndex } from '../../shared/adapters/dynamo/pendingIndex';
 import { createAuthenticator } from '../../shared/services/authenticate';
 import type { TestTable } from './dynamo';
 
@@ -28,6 +29,9 @@ export function testRuntime(
   opts: { now?: () => number; store?: ApiKeyStore; env?: Record<string, string>; lookup?: (host: string) => Promise<string[]> } = {},
 ) {
   const config = testConfig(table, opts.env);
+  const log = createLogger('INFO');
+  const ingestRules = ruleServiceDeps(config, table.db);
+  const ingest = ingestDeps(config, table.db, ingestRules.store, log);
   const rules = ruleServiceDeps(config, table.db);
   if (opts.lookup) {
     const lookup = opts.lookup;
@@ -36,7 +40,7 @@ export function testRuntime(
   const apiKeys = opts.store ?? dynamoApiKeyStore(table.db, table.tableName);
   return {
     config,
-    logger: createLogger('INFO'),
+    logger: log,
     db: table.db,
     apiKeys,
     authenticator: createAuthenticator({
@@ -45,5 +49,7 @@ export function testRuntime(
       ...(opts.now ? { now: opts.now } : {}),
     }),
     rules,
+    ingest,
+    reconcile: { pending: dynamoPendingIndex(table.db, table.tableName), queue: ingest.queue, afterSeconds: config.reconcileAfterSeconds },
   };
 }

@@ -16,4 +16,19 @@ export const keys = {
   ruleSet: (instanceId: string) => ({ pk: `INST#${instanceId}`, sk: 'RULESET' }),
   /** Rules per region, the quota counter. */
   regionQuota: (regionId: string) => ({ pk: `REGION#${regionId}`, sk: 'QUOTA' }),
+  event: (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' }),
+  delivery: (eventId: string, ruleId: string) => ({ pk: `EVENT#${eventId}`, sk: `DELIVERY#${ruleId}` }),
+  deliveryPrefix: 'DELIVERY#',
+  /** gsi1: an instance's events, newest last by receipt (history). */
+  eventHistory: (instanceId: string, receivedAt: string, eventId: string) => ({
+    gsi1pk: `INST#${instanceId}#EVENTS`,
+    gsi1sk: `${receivedAt}#${eventId}`,
+  }),
+  /** gsi2 (sparse): deliveries still `pending`, by when they were last queued. */
+  pendingShards: 4,
+  pending: (shard: number, queuedAt: string, eventId: string, ruleId: string) => ({
+    gsi2pk: `PENDING#${shard}`,
+    gsi2sk: `${queuedAt}#${eventId}#${ruleId}`,
+  }),
+  pendingPartition: (shard: number) => `PENDING#${shard}`,
 } as const;

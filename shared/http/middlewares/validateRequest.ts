@@ -33,7 +33,7 @@ export function validateRequest(): MiddlewareObj<HttpEvent, HttpResult, unknown,
       } else {
         for (const key of Object.keys(rawQuery)) details.push({ path: `query.${key}`, message: 'unknown parameter' });
       }
-      if (route.body) {
+      if (route.body && route.validateBody !== false) {
         const result = route.body.safeParse(state.body);
         if (result.success) state.body = result.data;
         else details.push(...issuesToDetails(result.error.issues));

@@ -1,0 +1,169 @@
+/**
+ * Recording accepted events. Each event and its delivery records are written in one
+ * transaction, guarded by `attribute_not_exists(pk) OR expiresAt < now` on the event,
+ * so an event is never recorded without its deliveries and a second copy of an id is
+ * caught atomically. A batch packs many events into few transactions; when some are
+ * duplicates, the transaction is cancelled, those are set aside (with the stored copy
+ * returned by ReturnValuesOnConditionCheckFailure) and the rest are retried.
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { createHash } from 'node:crypto';
+import type { EventStore, RecordOutcome, StoredDelivery, StoredEvent } from '../../services/eventStore';
+import { keys } from './keys';
+
+const MAX_ITEMS_PER_TRANSACTION = 100;
+const MAX_BYTES_PER_TRANSACTION = 3_500_000;
+const MAX_CONFLICT_RETRIES = 8;
+
+type Entry = { event: StoredEvent; deliveries: StoredDelivery[] };
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
+export function pendingShardOf(eventId: string): number {
+  return (createHash('sha256').update(eventId).digest()[0] ?? 0) % keys.pendingShards;
+}
+
+export function eventItem(event: StoredEvent): Record<string, unknown> {
+  return {
+    ...keys.event(event.eventId),
+    ...keys.eventHistory(event.instanceId, event.receivedAt, event.eventId),
+    type: 'event',
+    ...event,
+    ttl: epochSeconds(event.expiresAt),
+  };
+}
+
+export function deliveryItem(delivery: StoredDelivery): Record<string, unknown> {
+  return {
+    ...keys.delivery(delivery.eventId, delivery.ruleId),
+    ...keys.pending(pendingShardOf(delivery.eventId), delivery.createdAt, delivery.eventId, delivery.ruleId),
+    type: 'delivery',
+    ...delivery,
+    requeues: 0,
+    ttl: epochSeconds(delivery.expiresAt),
+  };
+}
+
+export function toStoredEvent(item: Record<string, unknown>): StoredEvent {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, type: _t, ttl: _ttl, ...rest } = item;
+  return rest as unknown as StoredEvent;
+}
+
+function sizeOf(entry: Entry): number {
+  return entry.event.rawJson.length * 2 + 2_000 + entry.deliveries.length * 3_000;
+}
+
+/** Groups entries into transactions within DynamoDB's item and size limits. */
+function pack(entries: Entry[]): Entry[][] {
+  const groups: Entry[][] = [];
+  let current: Entry[] = [];
+  let items = 0;
+  let bytes = 0;
+  for (const entry of entries) {
+    const n = 1 + entry.deliveries.length;
+    if (current.length > 0 && (items + n > MAX_ITEMS_PER_TRANSACTION || bytes + sizeOf(entry) > MAX_BYTES_PER_TRANSACTION)) {
+      groups.push(current);
+      current = [];
+      items = 0;
+      bytes = 0;
+    }
+    current.push(entry);
+    items += n;
+    bytes += sizeOf(entry);
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+export function dynamoEventStore(db: DynamoDBDocumentClient, tableName: string, now: () => Date = () => new Date()): EventStore {
+  function itemsOf(entry: Entry): TransactItem[] {
+    return [
+      {
+        Put: {
+          TableName: tableName,
+          Item: eventItem(entry.event),
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+          ExpressionAttributeValues: { ':now': now().toISOString() },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+      ...entry.deliveries.map((d) => ({ Put: { TableName: tableName, Item: deliveryItem(d) } })),
+    ];
+  }
+
+  async function existing(eventId: string, returned: Record<string, AttributeValue> | undefined): Promise<StoredEvent> {
+    if (returned && Object.keys(returned).length > 0) return toStoredEvent(unmarshall(returned));
+    const out = await db.send(new GetCommand({ TableName: tableName, Key: keys.event(eventId), ConsistentRead: true }));
+    if (!out.Item) throw new Error('event vanished between write and read');
+    return toStoredEvent(out.Item);
+  }
+
+  async function writeGroup(group: Entry[], outcomes: Map<string, RecordOutcome>): Promise<void> {
+    let remaining = group;
+    for (let attempt = 0; remaining.length > 0; attempt += 1) {
+      const items = remaining.flatMap(itemsOf);
+      try {
+        await db.send(new TransactWriteCommand({ TransactItems: items }));
+        for (const entry of remaining) outcomes.set(entry.event.eventId, { eventId: entry.event.eventId, outcome: 'recorded' });
+        return;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        const duplicates = new Set<number>();
+        let offset = 0;
+        for (const [i, entry] of remaining.entries()) {
+          const reason = reasons[offset];
+          if (reason?.Code === 'ConditionalCheckFailed') {
+            outcomes.set(entry.event.eventId, {
+              eventId: entry.event.eventId,
+              outcome: 'exists',
+              existing: await existing(entry.event.eventId, reason.Item),
+            });
+            duplicates.add(i);
+          }
+          offset += 1 + entry.deliveries.length;
+        }
+        if (duplicates.size > 0) {
+          remaining = remaining.filter((_, i) => !duplicates.has(i));
+          continue;
+        }
+        const conflict = reasons.some((r) => r.Code === 'TransactionConflict');
+        if (!conflict || attempt >= MAX_CONFLICT_RETRIES) throw error;
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(500, 20 * 2 ** attempt)));
+      }
+    }
+  }
+
+  return {
+    async record(entries) {
+      // A second copy of an id inside one batch is a duplicate of the first.
+      const firstIndex = new Map<string, number>();
+      const firsts: Entry[] = [];
+      entries.forEach((entry, index) => {
+        if (firstIndex.has(entry.event.eventId)) return;
+        firstIndex.set(entry.event.eventId, index);
+        firsts.push(entry);
+      });
+      const outcomes = new Map<string, RecordOutcome>();
+      for (const group of pack(firsts)) await writeGroup(group, outcomes);
+      const results: RecordOutcome[] = [];
+      for (const [index, entry] of entries.entries()) {
+        const id = entry.event.eventId;
+        const first = outcomes.get(id);
+        if (!first) throw new Error(`no outcome for event ${id}`);
+        if (firstIndex.get(id) === index) {
+          results.push(first);
+        } else {
+          const stored = first.outcome === 'exists' ? first.existing : await existing(id, undefined);
+          results.push({ eventId: id, outcome: 'exists', existing: stored });
+        }
+      }
+      return results;
+    },
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * Fan-out to the delivery queue: one message per delivery, SendMessageBatch in groups
+ * of ten sent in parallel, entries that failed retried a few times. Whatever is still
+ * unsent is returned: those deliveries stay `pending` and the reconciler re-queues them.
+ */
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { DeliveryMessage, DeliveryQueue } from '../../services/eventStore';
+
+const BATCH = 10;
+const ATTEMPTS = 3;
+
+export function sqsDeliveryQueue(sqs: Pick<SQSClient, 'send'>, queueUrl: string, log?: (msg: string, fields: Record<string, unknown>) => void): DeliveryQueue {
+  async function sendGroup(group: DeliveryMessage[]): Promise<DeliveryMessage[]> {
+    let pending = group;
+    for (let attempt = 1; attempt <= ATTEMPTS && pending.length > 0; attempt += 1) {
+      try {
+        const out = await sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: pending.map((m, i) => ({ Id: String(i), MessageBody: JSON.stringify(m) })),
+          }),
+        );
+        const failed = new Set((out.Failed ?? []).map((f) => Number(f.Id)));
+        pending = pending.filter((_, i) => failed.has(i));
+      } catch (error) {
+        log?.('SendMessageBatch failed', { attempt, error: error instanceof Error ? error.name : 'unknown' });
+      }
+      if (pending.length > 0 && attempt < ATTEMPTS) await new Promise((r) => setTimeout(r, 25 * attempt));
+    }
+    return pending;
+  }
+
+  return {
+    async send(messages) {
+      const groups: DeliveryMessage[][] = [];
+      for (let i = 0; i < messages.length; i += BATCH) groups.push(messages.slice(i, i + BATCH));
+      const unsent = await Promise.all(groups.map(sendGroup));
+      return unsent.flat();
+    },
+  };
+}

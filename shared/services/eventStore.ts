@@ -1,0 +1,75 @@
+/** What ingest and the reconciler need from storage. */
+import type { EventStatus, EventType } from '../domain/eventTypes';
+import type { StoredNotify } from './ruleStore';
+
+export interface StoredEvent {
+  eventId: string;
+  eventType: EventType;
+  status: EventStatus;
+  instanceId: string;
+  regionId: string;
+  namespace: string;
+  repoName: string;
+  tag: string;
+  time: string;
+  receivedAt: string;
+  expiresAt: string;
+  hash: string;
+  /** The CloudEvent as received, serialised exactly once. */
+  rawJson: string;
+  matchedRuleIds: string[];
+}
+
+export type DeliveryState = 'pending' | 'delivered' | 'retrying' | 'throttled' | 'failed' | 'dead';
+
+/** One delivery per (event, matched rule); the rule's target is snapshotted at match time. */
+export interface StoredDelivery {
+  deliveryId: string;
+  eventId: string;
+  ruleId: string;
+  ruleName: string;
+  instanceId: string;
+  method: StoredNotify['method'];
+  notify: StoredNotify;
+  template?: string;
+  state: DeliveryState;
+  attempts: unknown[];
+  createdAt: string;
+  expiresAt: string;
+}
+
+export type RecordOutcome =
+  | { eventId: string; outcome: 'recorded' }
+  | { eventId: string; outcome: 'exists'; existing: StoredEvent };
+
+export interface EventStore {
+  /**
+   * Records each event with its deliveries atomically, unless an unexpired event with
+   * the same id exists (then returns it). Batches are packed into few transactions.
+   */
+  record(entries: { event: StoredEvent; deliveries: StoredDelivery[] }[]): Promise<RecordOutcome[]>;
+}
+
+export interface DeliveryMessage {
+  eventId: string;
+  ruleId: string;
+  deliveryId: string;
+}
+
+export interface DeliveryQueue {
+  /** Sends messages (batched ≤ 10); returns the ones that could not be sent. */
+  send(messages: DeliveryMessage[]): Promise<DeliveryMessage[]>;
+}
+
+export interface PendingDelivery {
+  eventId: string;
+  ruleId: string;
+  queuedAt: string;
+}
+
+export interface PendingIndex {
+  /** Deliveries pending since before `cutoff` (sparse index, not a scan). */
+  stuckSince(cutoff: string, limit: number): Promise<PendingDelivery[]>;
+  /** Claims a stuck delivery for re-queueing (conditional: exactly one claimer wins). */
+  claim(pending: PendingDelivery, now: string): Promise<{ deliveryId: string } | undefined>;
+}

@@ -1,0 +1,158 @@
+/**
+ * Ingest (SPEC §4 "Events (ingest)", §5): validate, authorise per event, match against
+ * the cached rules, record event + deliveries atomically (de-duplicating by id and
+ * content hash), then fan out one queue message per delivery. Anything that could not
+ * be queued stays `pending` for the reconciler (outbox), so nothing is lost.
+ */
+import { createHash } from 'node:crypto';
+import { canAccessInstance } from '../domain/apiKeys';
+import type { Principal } from '../domain/apiKeys';
+import { parseRegistryEvent } from '../domain/cloudEvents';
+import type { RegistryEvent } from '../domain/cloudEvents';
+import { AppError, forbidden } from '../domain/errors';
+import type { ErrorDetail } from '../domain/errors';
+import { matchRules } from '../domain/matching';
+import type { DeliveryMessage, DeliveryQueue, EventStore, StoredDelivery, StoredEvent } from './eventStore';
+import type { CachedRule, RuleCache } from './ruleCache';
+
+export interface IngestDeps {
+  events: EventStore;
+  queue: DeliveryQueue;
+  rules: RuleCache;
+  retentionSeconds: number;
+  now?: () => Date;
+  log?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+export interface ItemError {
+  code: string;
+  message: string;
+  details?: ErrorDetail[];
+}
+
+export type IngestResult =
+  | { index: number; eventId: string; status: 'accepted' | 'duplicate'; matchedRuleIds: string[]; expiresAt: string }
+  | { index: number; eventId?: string; status: 'rejected'; error: ItemError; httpStatus: number };
+
+export const eventIdConflict = (eventId: string): AppError =>
+  new AppError('EventIdConflict', 409, `An event with id ${eventId} and different content was already received.`);
+
+/** Stable across retries and redeliveries: receivers de-duplicate on it (webhook-id). */
+export function deliveryIdOf(eventId: string, ruleId: string): string {
+  return `msg_${createHash('sha256').update(`${eventId}\n${ruleId}`).digest('base64url').slice(0, 27)}`;
+}
+
+function rejected(index: number, error: AppError, eventId?: string): IngestResult {
+  return {
+    index,
+    ...(eventId !== undefined ? { eventId } : {}),
+    status: 'rejected',
+    httpStatus: error.status,
+    error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
+  };
+}
+
+function idOf(input: unknown): string | undefined {
+  const id = input && typeof input === 'object' ? (input as { id?: unknown }).id : undefined;
+  return typeof id === 'string' && id.length <= 128 ? id : undefined;
+}
+
+export async function ingestEvents(deps: IngestDeps, principal: Principal, inputs: readonly unknown[]): Promise<IngestResult[]> {
+  const receivedAt = deps.now?.() ?? new Date();
+  const expiresAt = new Date(receivedAt.getTime() + deps.retentionSeconds * 1000).toISOString();
+  const results: IngestResult[] = new Array<IngestResult>(inputs.length);
+  const valid: { index: number; event: RegistryEvent }[] = [];
+
+  inputs.forEach((input, index) => {
+    try {
+      const event = parseRegistryEvent(input, receivedAt);
+      if (!canAccessInstance(principal, event.instanceId)) {
+        results[index] = rejected(index, forbidden(`This API key may not send events for ${event.instanceId}.`), event.eventId);
+      } else {
+        valid.push({ index, event });
+      }
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      results[index] = rejected(index, error, idOf(input));
+    }
+  });
+
+  const instances = [...new Set(valid.map((v) => v.event.instanceId))];
+  const rulesByInstance = new Map<string, CachedRule[]>(
+    await Promise.all(instances.map(async (id) => [id, await deps.rules.rulesFor(id)] as const)),
+  );
+
+  const entries = valid.map(({ event }) => {
+    const matched = matchRules(rulesByInstance.get(event.instanceId) ?? [], event);
+    const stored: StoredEvent = {
+      eventId: event.eventId,
+      eventType: event.eventType,
+      status: event.status,
+      instanceId: event.instanceId,
+      regionId: event.regionId,
+      namespace: event.namespace,
+      repoName: event.repoName,
+      tag: event.tag,
+      time: event.time,
+      receivedAt: receivedAt.toISOString(),
+      expiresAt,
+      hash: event.hash,
+      rawJson: JSON.stringify(event.raw),
+      matchedRuleIds: matched.map((r) => r.ruleId),
+    };
+    const deliveries: StoredDelivery[] = matched.map(({ stored: rule }) => ({
+      deliveryId: deliveryIdOf(event.eventId, rule.ruleId),
+      eventId: event.eventId,
+      ruleId: rule.ruleId,
+      ruleName: rule.ruleName,
+      instanceId: rule.instanceId,
+      method: rule.notify.method,
+      notify: rule.notify,
+      ...(rule.template !== undefined ? { template: rule.template } : {}),
+      state: 'pending',
+      attempts: [],
+      createdAt: receivedAt.toISOString(),
+      expiresAt,
+    }));
+    return { event: stored, deliveries, hash: event.hash };
+  });
+
+  const outcomes = entries.length > 0 ? await deps.events.record(entries) : [];
+  const messages: DeliveryMessage[] = [];
+  outcomes.forEach((outcome, i) => {
+    const entry = entries[i];
+    const item = valid[i];
+    if (!entry || !item) return;
+    if (outcome.outcome === 'recorded') {
+      results[item.index] = { index: item.index, eventId: entry.event.eventId, status: 'accepted', matchedRuleIds: entry.event.matchedRuleIds, expiresAt };
+      for (const d of entry.deliveries) messages.push({ eventId: d.eventId, ruleId: d.ruleId, deliveryId: d.deliveryId });
+    } else if (outcome.existing.hash === entry.hash) {
+      results[item.index] = {
+        index: item.index,
+        eventId: entry.event.eventId,
+        status: 'duplicate',
+        matchedRuleIds: outcome.existing.matchedRuleIds,
+        expiresAt: outcome.existing.expiresAt,
+      };
+    } else {
+      results[item.index] = rejected(item.index, eventIdConflict(entry.event.eventId), entry.event.eventId);
+    }
+  });
+
+  if (messages.length > 0) {
+    const unsent = await deps.queue.send(messages);
+    if (unsent.length > 0) {
+      deps.log?.('deliveries left pending for the reconciler', { unsent: unsent.length, eventIds: [...new Set(unsent.map((m) => m.eventId))].slice(0, 10) });
+    }
+  }
+  const accepted = results.filter((r) => r.status === 'accepted');
+  deps.log?.('events ingested', {
+    received: inputs.length,
+    accepted: accepted.length,
+    duplicate: results.filter((r) => r.status === 'duplicate').length,
+    rejected: results.filter((r) => r.status === 'rejected').length,
+    matched: accepted.filter((r) => r.status === 'accepted' && r.matchedRuleIds.length > 0).length,
+    deliveries: messages.length,
+  });
+  return results;
+}
