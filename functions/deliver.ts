@@ -1,20 +1,38 @@
 /**
- * SQS-triggered delivery worker. Each record is handled independently and failures
- * are reported per item (ReportBatchItemFailures), so one bad delivery never makes
- * SQS redeliver its neighbours. The delivery logic itself arrives with the delivery
- * issue; until then every record fails and, after maxReceiveCount, lands in the DLQ
- * rather than being silently dropped.
+ * SQS-triggered delivery worker. Each record is processed independently (Powertools
+ * batch processing) and only the failed ones are reported back (ReportBatchItemFailures),
+ * so one bad message never makes SQS redeliver its neighbours. A record that keeps
+ * crashing reaches the DLQ after maxReceiveCount; the reconciler marks it `dead`.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { QueueMessage } from '../shared/services/deliveryPorts';
+import { processDeliveryMessage } from '../shared/services/deliver';
 import type { Runtime } from '../shared/runtime';
 import { lazyHandler } from '../shared/runtime';
 
-export function createDeliverHandler(rt: Pick<Runtime, 'logger'>) {
+export function parseQueueMessage(body: string): QueueMessage {
+  const parsed = JSON.parse(body) as unknown;
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('queue message is not an object');
+  return parsed as QueueMessage;
+}
+
+export function createDeliverHandler(rt: Pick<Runtime, 'logger' | 'deliver'>) {
   const processor = new BatchProcessor(EventType.SQS);
   async function deliverRecord(record: SQSRecord): Promise<void> {
-    rt.logger.warn('delivery not available yet; leaving message for retry/DLQ', { messageId: record.messageId });
-    throw new Error('delivery is not implemented in this version');
+    const message = parseQueueMessage(record.body);
+    try {
+      await processDeliveryMessage(rt.deliver, message);
+    } catch (error) {
+      rt.logger.error('delivery message failed; SQS will retry it', {
+        messageId: record.messageId,
+        eventId: message.eventId,
+        ruleId: message.ruleId,
+        receiveCount: record.attributes.ApproximateReceiveCount,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown',
+      });
+      throw error;
+    }
   }
   return async function deliver(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
     return processPartialResponse(event, deliverRecord, processor, { context });

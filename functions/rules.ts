@@ -7,8 +7,9 @@ import type { Runtime } from '../shared/runtime';
 import { lazyHttpHandler } from '../shared/runtime';
 import { createRule, deleteRule, etagOf, getRule, listRules, updateRule } from '../shared/services/rules';
 import type { RuleServiceDeps } from '../shared/services/rules';
+import { testRule } from '../shared/services/ruleTest';
 
-export function createRulesHandler(rt: Pick<Runtime, 'logger' | 'authenticator' | 'rules'>): HttpHandler {
+export function createRulesHandler(rt: Pick<Runtime, 'logger' | 'authenticator' | 'rules' | 'ruleTest'>): HttpHandler {
   const deps: RuleServiceDeps = rt.rules;
   const location = (instanceId: string, ruleId: string) => `/v1/instances/${instanceId}/rules/${ruleId}`;
   return createHttpFunction(
@@ -30,6 +31,11 @@ export function createRulesHandler(rt: Pick<Runtime, 'logger' | 'authenticator' 
         const rule = await updateRule(deps, instanceId, params.ruleId ?? '', body as UpdateRuleRequest, headers['if-match']);
         rt.logger.info('rule updated', { instanceId, ruleId: rule.ruleId, version: rule.version });
         return json(200, rule, { etag: etagOf(rule.version) });
+      },
+      testRule: async ({ params }) => {
+        const result = await testRule(rt.ruleTest, params.instanceId ?? '', params.ruleId ?? '');
+        rt.logger.info('rule test sent', { instanceId: params.instanceId, ruleId: params.ruleId, outcome: result.outcome, httpStatus: result.httpStatus });
+        return json(200, result);
       },
       deleteRule: async ({ params, headers }) => {
         const instanceId = params.instanceId ?? '';

@@ -17,6 +17,15 @@ import { createRuleCache } from './services/ruleCache';
 import type { IngestDeps } from './services/ingest';
 import { dynamoPendingIndex } from './adapters/dynamo/pendingIndex';
 import type { ReconcileDeps } from './services/reconcile';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { createHttpSender } from './adapters/http/httpSender';
+import { dynamoChatbotStore } from './adapters/dynamo/chatbotRepository';
+import { dynamoDeliveryRepository } from './adapters/dynamo/deliveryRepository';
+import { sqsDelayedQueue } from './adapters/sqs/deliveryQueue';
+import type { DeliverDeps } from './services/deliver';
+import { safetyMarginMs } from './services/deliverySettings';
+import type { DeliverySettings } from './services/deliverySettings';
+import type { RuleTestDeps } from './services/ruleTest';
 import { dynamoApiKeyStore } from './adapters/dynamo/apiKeyRepository';
 import type { ApiKeyStore } from './adapters/dynamo/apiKeyRepository';
 import { createDocumentClient } from './adapters/dynamo/client';
@@ -41,10 +50,41 @@ export interface Runtime {
   rules: RuleServiceDeps;
   ingest: IngestDeps;
   reconcile: ReconcileDeps;
+  deliver: DeliverDeps;
+  ruleTest: RuleTestDeps;
 }
 
-export function ingestDeps(config: Config, db: DynamoDBDocumentClient, store: RuleStore, log: AppLogger): IngestDeps {
-  const sqs = createSqsClient(config);
+export function userAgentOf(config: Pick<Config, 'version'>): string {
+  return `registry-event-notifications/${config.version}`;
+}
+
+export function deliverySettings(config: Config): DeliverySettings {
+  const windowMs = config.dingtalkRateWindowSeconds * 1000;
+  return {
+    retry: { baseSeconds: config.retryBaseSeconds, maxDelaySeconds: config.retryMaxDelaySeconds, maxAttempts: config.retryMaxAttempts },
+    timeoutMs: config.deliveryTimeoutMs,
+    userAgent: userAgentOf(config),
+    dingtalk: {
+      limit: config.dingtalkRateLimit,
+      windowMs,
+      throttleMs: config.dingtalkThrottleSeconds * 1000,
+      marginMs: safetyMarginMs(windowMs),
+    },
+  };
+}
+
+export function deliverDeps(config: Config, db: DynamoDBDocumentClient, sealer: SecretSealer, sqs: SQSClient, log: AppLogger): DeliverDeps {
+  return {
+    deliveries: dynamoDeliveryRepository(db, config.tableName),
+    chatbots: dynamoChatbotStore(db, config.tableName, config.eventRetentionSeconds),
+    queue: sqsDelayedQueue(sqs, config.queueUrl),
+    sender: createHttpSender({ allowPrivate: config.allowPrivateTargets }),
+    sealer,
+    settings: deliverySettings(config),
+    log: (message, fields) => log.info(message, fields),
+  };
+}
+export function ingestDeps(config: Config, db: DynamoDBDocumentClient, store: RuleStore, log: AppLogger, sqs: SQSClient = createSqsClient(config)): IngestDeps {
   return {
     events: dynamoEventStore(db, config.tableName),
     queue: sqsDeliveryQueue(sqs, config.queueUrl, (message, fields) => log.warn(message, fields)),
@@ -92,8 +132,11 @@ export function adminKeyResolver(config: Config): () => Promise<string> {
 export function buildRuntime(config: Config, log: AppLogger = logger): Runtime {
   const db = createDocumentClient(config);
   const apiKeys = dynamoApiKeyStore(db, config.tableName);
-  const rules = ruleServiceDeps(config, db);
-  const ingest = ingestDeps(config, db, rules.store, log);
+  const sealer = createSealer(config);
+  const rules = ruleServiceDeps(config, db, sealer);
+  const sqs = createSqsClient(config);
+  const ingest = ingestDeps(config, db, rules.store, log, sqs);
+  const deliver = deliverDeps(config, db, sealer, sqs, log);
   return {
     config,
     logger: log,
@@ -107,6 +150,8 @@ export function buildRuntime(config: Config, log: AppLogger = logger): Runtime {
       queue: ingest.queue,
       afterSeconds: config.reconcileAfterSeconds,
     },
+    deliver,
+    ruleTest: { store: rules.store, chatbots: deliver.chatbots, sender: deliver.sender, sealer, settings: deliver.settings },
   };
 }
 

@@ -7,7 +7,7 @@
 import type { z } from 'zod';
 import type { Scope } from '../domain/apiKeys';
 import { apiKeySummarySchema, createApiKeyRequestSchema, createdApiKeySchema, keyIdSchema } from '../domain/apiKeys';
-import { errorEnvelopeSchema, healthSchema, ingestBodySchema, ingestResponseSchema } from './schemas';
+import { errorEnvelopeSchema, healthSchema, ingestBodySchema, ingestResponseSchema, ruleTestResultSchema } from './schemas';
 import {
   createRuleRequestSchema,
   instanceIdSchema,
@@ -186,7 +186,23 @@ export const ROUTES: readonly RouteSpec[] = [
       412: { description: 'PreconditionFailed (stale If-Match)', schema: errorEnvelopeSchema },
     },
   },
-  { operationId: 'testRule', method: 'POST', path: '/v1/instances/{instanceId}/rules/{ruleId}/test', fn: 'rules', auth: 'rules:write', summary: 'Send a sample notification', tags: ['rules'] },
+  {
+    operationId: 'testRule',
+    method: 'POST',
+    path: '/v1/instances/{instanceId}/rules/{ruleId}/test',
+    fn: 'rules',
+    auth: 'rules:write',
+    summary: "Send one sample notification now (counts against the chatbot's limit)",
+    tags: ['rules'],
+    params: { instanceId: instanceIdSchema, ruleId: ruleIdSchema },
+    responses: {
+      200: { description: 'What the target answered', schema: ruleTestResultSchema },
+      401: errors[401],
+      403: errors[403],
+      404: { description: 'RuleNotFound', schema: errorEnvelopeSchema },
+      429: { description: 'RateLimited: no send left in the window (Retry-After)', schema: errorEnvelopeSchema },
+    },
+  },
   {
     operationId: 'ingestEvents',
     method: 'POST',

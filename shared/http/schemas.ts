@@ -49,3 +49,13 @@ export const ingestBatchResultSchema = z
   .meta({ id: 'IngestBatchResult' });
 
 export const ingestResponseSchema = z.union([ingestResultSchema, ingestBatchResultSchema]);
+
+export const ruleTestResultSchema = z
+  .object({
+    outcome: z.enum(['delivered', 'failed']),
+    httpStatus: z.number().int().optional(),
+    providerCode: z.number().int().optional(),
+    durationMs: z.number(),
+    error: z.string().optional(),
+  })
+  .meta({ id: 'RuleTestResult', example: { outcome: 'delivered', httpStatus: 200, providerCode: 0, durationMs: 182.4 } });

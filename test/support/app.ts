@@ -4,7 +4,8 @@ import type { ApiKeyStore } from '../../shared/adapters/dynamo/apiKeyRepository'
 import { loadConfig } from '../../shared/config';
 import type { Config } from '../../shared/config';
 import { createLogger } from '../../shared/observability/logger';
-import { adminKeyResolver, ingestDeps, ruleServiceDeps } from '../../shared/runtime';
+import { adminKeyResolver, createSealer, deliverDeps, ingestDeps, ruleServiceDeps } from '../../shared/runtime';
+import { createSqsClient } from '../../shared/adapters/sqs/client';
 import { checkTargetHost } from '../../shared/adapters/net/targetGuard';
 import { dynamoPendingIndex } from '../../shared/adapters/dynamo/pendingIndex';
 import { createAuthenticator } from '../../shared/services/authenticate';
@@ -32,6 +33,7 @@ export function testRuntime(
   const log = createLogger('INFO');
   const ingestRules = ruleServiceDeps(config, table.db);
   const ingest = ingestDeps(config, table.db, ingestRules.store, log);
+  const deliver = deliverDeps(config, table.db, createSealer(config), createSqsClient(config), log);
   const rules = ruleServiceDeps(config, table.db);
   if (opts.lookup) {
     const lookup = opts.lookup;
@@ -51,5 +53,7 @@ export function testRuntime(
     rules,
     ingest,
     reconcile: { pending: dynamoPendingIndex(table.db, table.tableName), queue: ingest.queue, afterSeconds: config.reconcileAfterSeconds },
+    deliver,
+    ruleTest: { store: rules.store, chatbots: deliver.chatbots, sender: deliver.sender, sealer: rules.sealer, settings: deliver.settings },
   };
 }

@@ -12,10 +12,10 @@ export interface TestQueue {
   close(): Promise<void>;
 }
 
-export async function createTestQueue(name = 'deliveries'): Promise<TestQueue> {
+export async function createTestQueue(name = 'deliveries', attributes: Record<string, string> = {}): Promise<TestQueue> {
   const emulator = await startSqsEmulator({});
   const sqs = new SQSClient({ endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
-  const { QueueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const { QueueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
   return {
     emulator,
     sqs,

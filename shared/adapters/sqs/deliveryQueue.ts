@@ -5,7 +5,28 @@
  */
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { DeliveryMessage, DeliveryQueue } from '../../services/eventStore';
+import type { DelayedQueue, QueueMessage } from '../../services/deliveryPorts';
+
+/** SQS's DelaySeconds tops out at 900; longer waits are chained via `notBefore`. */
+export const MAX_SQS_DELAY_SECONDS = 900;
+
+export function sqsDelayedQueue(sqs: Pick<SQSClient, 'send'>, queueUrl: string, now: () => number = Date.now): DelayedQueue {
+  return {
+    async sendDelayed(message: QueueMessage, delaySeconds: number) {
+      const delay = Math.max(0, Math.ceil(delaySeconds));
+      const body: QueueMessage = delay > MAX_SQS_DELAY_SECONDS ? { ...message, notBefore: now() + delay * 1000 } : message;
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: JSON.stringify(body),
+          DelaySeconds: Math.min(delay, MAX_SQS_DELAY_SECONDS),
+        }),
+      );
+    },
+  };
+}
 
 const BATCH = 10;
 const ATTEMPTS = 3;

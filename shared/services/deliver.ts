@@ -1,0 +1,108 @@
+/**
+ * The delivery worker's use case: one queue message → at most one attempt, a trace
+ * entry, and either a final state or a new delayed message (retries and deferrals are
+ * new messages, so SQS's receive count only grows when the worker itself crashes).
+ */
+import type { HttpSender } from '../adapters/http/httpSender';
+import type { SecretSealer } from '../adapters/crypto/secretSealer';
+import { retryDelay } from '../domain/retry';
+import type { ChatbotStore } from './chatbotPorts';
+import { attemptHttp } from './deliverHttp';
+import { flushChatbot, parkInMailbox } from './deliverDingTalk';
+import type { Attempt, DelayedQueue, DeliveryRecord, DeliveryRepository, QueueMessage } from './deliveryPorts';
+import { OPEN_STATES } from './deliveryPorts';
+import type { DeliverySettings } from './deliverySettings';
+
+export interface DeliverDeps {
+  deliveries: DeliveryRepository;
+  chatbots: ChatbotStore;
+  queue: DelayedQueue;
+  sender: HttpSender;
+  sealer: SecretSealer;
+  settings: DeliverySettings;
+  now?: () => number;
+  random?: () => number;
+  log?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+export const nowOf = (deps: Pick<DeliverDeps, 'now'>) => (deps.now ?? Date.now)();
+
+/**
+ * After a failed attempt: another try later, or `dead` when attempts or retention run
+ * out. Returns the delay scheduled, if any.
+ */
+export async function scheduleRetry(
+  deps: DeliverDeps,
+  delivery: DeliveryRecord,
+  attempt: Attempt,
+  retryAfterSeconds: number | undefined,
+  resend: boolean,
+): Promise<number | undefined> {
+  const now = nowOf(deps);
+  if (attempt.n >= deps.settings.retry.maxAttempts) {
+    await deps.deliveries.transition(delivery.eventId, delivery.ruleId, { state: 'dead', attempt, deadReason: `gave up after ${attempt.n} attempts` });
+    return undefined;
+  }
+  const delay = retryDelay(deps.settings.retry, attempt.n, retryAfterSeconds, deps.random ?? Math.random);
+  const next = now + delay * 1000;
+  if (next >= Date.parse(delivery.expiresAt)) {
+    await deps.deliveries.transition(delivery.eventId, delivery.ruleId, { state: 'dead', attempt, deadReason: 'event retention ended before a successful attempt' });
+    return undefined;
+  }
+  const moved = await deps.deliveries.transition(delivery.eventId, delivery.ruleId, {
+    state: 'retrying',
+    attempt,
+    nextAttemptAt: new Date(next).toISOString(),
+  });
+  if (moved && resend) {
+    await deps.queue.sendDelayed({ kind: 'delivery', eventId: delivery.eventId, ruleId: delivery.ruleId, deliveryId: delivery.deliveryId }, delay);
+  }
+  return delay;
+}
+
+async function deliverOne(deps: DeliverDeps, eventId: string, ruleId: string): Promise<void> {
+  const delivery = await deps.deliveries.get(eventId, ruleId);
+  if (!delivery || !OPEN_STATES.includes(delivery.state)) return; // already closed: a duplicate message
+  const now = nowOf(deps);
+  if (Date.parse(delivery.expiresAt) <= now) {
+    await deps.deliveries.transition(eventId, ruleId, { state: 'dead', deadReason: 'event retention ended before a successful attempt' });
+    return;
+  }
+  const event = await deps.deliveries.getEvent(eventId);
+  if (!event) {
+    await deps.deliveries.transition(eventId, ruleId, { state: 'dead', deadReason: 'event record is gone' });
+    return;
+  }
+  if (delivery.notify.method === 'dingtalk') {
+    await parkInMailbox(deps, delivery, event);
+    await flushChatbot(deps, delivery.notify.botId, delivery);
+    return;
+  }
+  const result = await attemptHttp({ ...deps, timeoutMs: deps.settings.timeoutMs, userAgent: deps.settings.userAgent, now: () => nowOf(deps) }, delivery, event);
+  const attempt: Attempt = { n: delivery.attemptCount + 1, ...result.attempt };
+  if (result.outcome === 'delivered') {
+    await deps.deliveries.transition(eventId, ruleId, { state: 'delivered', attempt, deliveredAt: attempt.at });
+  } else if (result.outcome === 'failed') {
+    await deps.deliveries.transition(eventId, ruleId, { state: 'failed', attempt });
+  } else {
+    await scheduleRetry(deps, delivery, attempt, result.retryAfterSeconds, true);
+  }
+  deps.log?.('delivery attempt', { eventId, ruleId, n: attempt.n, outcome: attempt.outcome, httpStatus: attempt.httpStatus });
+}
+
+export async function processDeliveryMessage(deps: DeliverDeps, message: QueueMessage): Promise<void> {
+  const now = nowOf(deps);
+  if (message.notBefore !== undefined && message.notBefore > now) {
+    // A wait longer than SQS's 900 s maximum: chain another delay.
+    await deps.queue.sendDelayed(message, Math.ceil((message.notBefore - now) / 1000));
+    return;
+  }
+  const { notBefore: _n, ...rest } = message;
+  if (rest.kind === 'flush') {
+    if (!rest.botId) throw new Error('flush message without botId');
+    await flushChatbot(deps, rest.botId);
+    return;
+  }
+  if (!rest.eventId || !rest.ruleId) throw new Error('delivery message without eventId/ruleId');
+  await deliverOne(deps, rest.eventId, rest.ruleId);
+}

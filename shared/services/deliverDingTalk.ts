@@ -1,0 +1,210 @@
+/**
+ * DingTalk delivery through a mailbox per chatbot. A delivery parks itself in the
+ * mailbox, then tries to flush it: with a send slot (and the flush lease) everything
+ * waiting leaves as one message or as digests; without one, a single delayed "flush"
+ * message is scheduled for when the next slot frees. So a burst of any size reaches
+ * the group in a few digests, the bot never exceeds its limit, and nothing is dropped.
+ */
+import { randomBytes } from 'node:crypto';
+import type { SendResult } from '../adapters/http/httpSender';
+import { classifyDingTalkReply, dingTalkBody, renderDigests, renderNotification, signDingTalkUrl } from '../domain/dingtalk';
+import type { DingTalkOutcome, MarkdownMessage } from '../domain/dingtalk';
+import { retryDelay } from '../domain/retry';
+import type { MailItem } from './chatbotPorts';
+import type { DeliverDeps } from './deliver';
+import { nowOf } from './deliver';
+import type { Attempt, DeliveryRecord } from './deliveryPorts';
+import type { StoredEvent } from './eventStore';
+import { sealContext } from './rules';
+
+interface Chunk {
+  items: MailItem[];
+  message: MarkdownMessage;
+  digestId?: string;
+}
+
+/** Splits the mailbox into messages: one notification alone, else digests that each fit one message. */
+export function planMessages(mail: MailItem[]): Chunk[] {
+  const [first] = mail;
+  if (mail.length === 1 && first) return [{ items: mail, message: renderNotification(first.line, first.template) }];
+  const chunks: Chunk[] = [];
+  let rest = mail;
+  while (rest.length > 0) {
+    // Largest prefix that renders as a single digest (binary search on its length).
+    let lo = 1;
+    let hi = rest.length;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (renderDigests(rest.slice(0, mid).map((m) => m.line)).length === 1) lo = mid;
+      else hi = mid - 1;
+    }
+    const items = rest.slice(0, lo);
+    const [message] = renderDigests(items.map((m) => m.line));
+    if (!message) break;
+    chunks.push(items.length === 1 && items[0] ? { items, message: renderNotification(items[0].line, items[0].template) } : { items, message, digestId: `dg_${randomBytes(8).toString('hex')}` });
+    rest = rest.slice(lo);
+  }
+  return chunks;
+}
+
+export async function parkInMailbox(deps: DeliverDeps, delivery: DeliveryRecord, event: StoredEvent): Promise<void> {
+  if (delivery.notify.method !== 'dingtalk') return;
+  await deps.chatbots.putMail(delivery.notify.botId, {
+    deliveryId: delivery.deliveryId,
+    eventId: delivery.eventId,
+    ruleId: delivery.ruleId,
+    instanceId: delivery.instanceId,
+    enqueuedAt: nowOf(deps),
+    line: {
+      eventId: event.eventId,
+      eventType: event.eventType,
+      status: event.status,
+      instanceId: event.instanceId,
+      regionId: event.regionId,
+      namespace: event.namespace,
+      repoName: event.repoName,
+      tag: event.tag,
+      time: event.time,
+      ruleName: delivery.ruleName,
+    },
+    ...(delivery.template !== undefined ? { template: delivery.template } : {}),
+    sealedWebhookUrl: delivery.notify.sealedWebhookUrl,
+    ...(delivery.notify.sealedSecret ? { sealedSecret: delivery.notify.sealedSecret } : {}),
+  });
+}
+
+async function scheduleFlush(deps: DeliverDeps, botId: string, atMs: number): Promise<void> {
+  const now = nowOf(deps);
+  const due = Math.max(atMs, now);
+  if (await deps.chatbots.claimFlush(botId, due, now)) {
+    await deps.queue.sendDelayed({ kind: 'flush', botId }, Math.ceil((due - now) / 1000));
+  }
+}
+
+function outcomeOf(result: SendResult): DingTalkOutcome & { error?: string; httpStatus?: number } {
+  if (result.kind === 'error') {
+    const permanent = result.error === 'blocked' || result.error === 'invalid-url';
+    return { outcome: permanent ? 'failed' : 'retry', error: result.message };
+  }
+  return { ...classifyDingTalkReply(result.status, result.body), httpStatus: result.status };
+}
+
+/** Records one send's outcome on every delivery it carried; returns when to try again, if at all. */
+async function settleChunk(deps: DeliverDeps, botId: string, chunk: Chunk, result: SendResult, at: number): Promise<number | undefined> {
+  const outcome = outcomeOf(result);
+  const base = {
+    at: new Date(at).toISOString(),
+    durationMs: result.durationMs,
+    outcome: outcome.outcome,
+    ...(outcome.httpStatus !== undefined ? { httpStatus: outcome.httpStatus } : {}),
+    ...(outcome.providerCode !== undefined ? { providerCode: outcome.providerCode } : {}),
+    ...(outcome.providerMessage !== undefined ? { providerMessage: outcome.providerMessage } : {}),
+    ...(outcome.error !== undefined ? { error: outcome.error } : {}),
+    ...(chunk.digestId ? { digestId: chunk.digestId } : {}),
+  } satisfies Omit<Attempt, 'n'>;
+  const records = await Promise.all(chunk.items.map((m) => deps.deliveries.get(m.eventId, m.ruleId)));
+  const open = records.filter((r): r is DeliveryRecord => r !== undefined);
+  const attemptOf = (r: DeliveryRecord): Attempt => ({ n: r.attemptCount + (outcome.outcome === 'throttled' ? 0 : 1), ...base });
+  const ids = chunk.items.map((m) => m.deliveryId);
+
+  if (outcome.outcome === 'delivered' || outcome.outcome === 'failed') {
+    await Promise.all(
+      open.map((r) =>
+        deps.deliveries.transition(r.eventId, r.ruleId, {
+          state: outcome.outcome === 'delivered' ? 'delivered' : 'failed',
+          attempt: attemptOf(r),
+          ...(outcome.outcome === 'delivered' ? { deliveredAt: base.at } : {}),
+        }),
+      ),
+    );
+    await deps.chatbots.deleteMail(botId, ids);
+    return undefined;
+  }
+  if (outcome.outcome === 'throttled') {
+    const until = at + deps.settings.dingtalk.throttleMs;
+    await deps.chatbots.pause(botId, until);
+    await Promise.all(
+      open.map((r) => deps.deliveries.transition(r.eventId, r.ruleId, { state: 'throttled', attempt: attemptOf(r), nextAttemptAt: new Date(until).toISOString() })),
+    );
+    deps.log?.('chatbot throttled by DingTalk; paused', { botId, until: new Date(until).toISOString() });
+    return until;
+  }
+  // retry: each delivery moves on its own attempt count; the mailbox keeps the open ones.
+  let next = Number.POSITIVE_INFINITY;
+  const closed: string[] = [];
+  for (const r of open) {
+    const attempt = attemptOf(r);
+    const dead = attempt.n >= deps.settings.retry.maxAttempts;
+    const delay = retryDelay(deps.settings.retry, attempt.n, undefined, deps.random ?? Math.random);
+    const nextAt = at + delay * 1000;
+    if (dead || nextAt >= Date.parse(r.expiresAt)) {
+      await deps.deliveries.transition(r.eventId, r.ruleId, {
+        state: 'dead',
+        attempt,
+        deadReason: dead ? `gave up after ${attempt.n} attempts` : 'event retention ended before a successful attempt',
+      });
+      closed.push(r.deliveryId);
+    } else {
+      await deps.deliveries.transition(r.eventId, r.ruleId, { state: 'retrying', attempt, nextAttemptAt: new Date(nextAt).toISOString() });
+      next = Math.min(next, nextAt);
+    }
+  }
+  if (closed.length > 0) await deps.chatbots.deleteMail(botId, closed);
+  return Number.isFinite(next) ? next : undefined;
+}
+
+/** `parked`: the delivery that just joined the mailbox, whose trace shows the wait. */
+export async function flushChatbot(deps: DeliverDeps, botId: string, parked?: DeliveryRecord): Promise<void> {
+  const s = deps.settings.dingtalk;
+  const holdMs = deps.settings.timeoutMs + s.windowMs + s.marginMs;
+  const leaseMs = deps.settings.timeoutMs * 3 + 5_000;
+  const grant = await deps.chatbots.acquire(botId, nowOf(deps), { limit: s.limit, holdMs, leaseMs });
+  if (!grant.ok) {
+    // Another worker is flushing: it may have read the mailbox before we parked, so look again soon.
+    const at = grant.reason === 'busy' ? Math.min(grant.retryAt, nowOf(deps) + 1_000) : grant.retryAt;
+    await scheduleFlush(deps, botId, at);
+    if (parked && grant.reason !== 'busy') {
+      // A deferral, not an attempt: the trace shows when the next send may happen.
+      await deps.deliveries.transition(parked.eventId, parked.ruleId, {
+        state: grant.reason === 'paused' ? 'throttled' : parked.state,
+        nextAttemptAt: new Date(at).toISOString(),
+      });
+    }
+    return;
+  }
+  let retryAt: number | undefined;
+  try {
+    const mail = await deps.chatbots.listMail(botId);
+    if (mail.length === 0) {
+      await deps.chatbots.settle(botId, grant.slotId, 0);
+      return;
+    }
+    const newest = mail[mail.length - 1] as MailItem;
+    const url = await deps.sealer.open(newest.sealedWebhookUrl, sealContext(newest.instanceId, newest.ruleId, 'webhookUrl'));
+    const secret = newest.sealedSecret ? await deps.sealer.open(newest.sealedSecret, sealContext(newest.instanceId, newest.ruleId, 'secret')) : undefined;
+    let slotId = grant.slotId;
+    for (const [i, chunk] of planMessages(mail).entries()) {
+      if (i > 0) {
+        const extra = await deps.chatbots.acquire(botId, nowOf(deps), { limit: s.limit, holdMs });
+        if (!extra.ok) break;
+        slotId = extra.slotId;
+      }
+      const start = nowOf(deps);
+      const result = await deps.sender.post({
+        url: signDingTalkUrl(url, secret, start),
+        body: dingTalkBody(chunk.message),
+        headers: { 'content-type': 'application/json', 'user-agent': deps.settings.userAgent },
+        timeoutMs: deps.settings.timeoutMs,
+      });
+      await deps.chatbots.settle(botId, slotId, nowOf(deps) + s.windowMs + s.marginMs);
+      retryAt = await settleChunk(deps, botId, chunk, result, start);
+      if (retryAt !== undefined) break;
+    }
+  } finally {
+    if (grant.leaseId) await deps.chatbots.release(botId, grant.leaseId);
+  }
+  if ((await deps.chatbots.listMail(botId)).length > 0) {
+    const free = await deps.chatbots.nextFreeAt(botId, nowOf(deps), s.limit);
+    await scheduleFlush(deps, botId, Math.max(free, retryAt ?? 0));
+  }
+}

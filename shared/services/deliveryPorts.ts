@@ -1,0 +1,56 @@
+/** What the delivery worker needs from storage, the queue and the network. */
+import type { StoredDelivery, StoredEvent, DeliveryState } from './eventStore';
+
+export interface Attempt {
+  n: number;
+  at: string;
+  durationMs: number;
+  outcome: 'delivered' | 'retry' | 'throttled' | 'failed';
+  httpStatus?: number;
+  providerCode?: number;
+  providerMessage?: string;
+  error?: string;
+  digestId?: string;
+}
+
+export interface DeliveryRecord extends StoredDelivery {
+  attemptCount: number;
+  nextAttemptAt?: string;
+  deliveredAt?: string;
+  deadReason?: string;
+}
+
+export interface Transition {
+  state: DeliveryState;
+  attempt?: Attempt;
+  nextAttemptAt?: string;
+  deliveredAt?: string;
+  deadReason?: string;
+}
+
+export interface DeliveryRepository {
+  get(eventId: string, ruleId: string): Promise<DeliveryRecord | undefined>;
+  getEvent(eventId: string): Promise<StoredEvent | undefined>;
+  /**
+   * Applies a transition only while the delivery is still open (pending, retrying,
+   * throttled), so a delivery ends delivered/failed/dead exactly once in its trace.
+   * Returns false when it was already closed.
+   */
+  transition(eventId: string, ruleId: string, change: Transition): Promise<boolean>;
+}
+
+export interface QueueMessage {
+  kind?: 'delivery' | 'flush';
+  eventId?: string;
+  ruleId?: string;
+  deliveryId?: string;
+  botId?: string;
+  /** Epoch ms before which the message must not be acted on (chained delays > 900 s). */
+  notBefore?: number;
+}
+
+export interface DelayedQueue {
+  sendDelayed(message: QueueMessage, delaySeconds: number): Promise<void>;
+}
+
+export const OPEN_STATES: readonly DeliveryState[] = ['pending', 'retrying', 'throttled'];
