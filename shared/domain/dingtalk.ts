@@ -175,7 +175,7 @@ function newestPerEventAndRule(lines: NotificationLine[]): NotificationLine[] {
   const key = (l: NotificationLine) => JSON.stringify([l.eventId, l.ruleName]);
   const lastIndex = new Map<string, number>();
   lines.forEach((l, i) => lastIndex.set(key(l), i));
-  return lines.filter((l) => lastIndex.has(key(l)));
+  return lines.filter((l, i) => lastIndex.get(key(l)) === i);
 }
 
 export function renderDigests(lines: NotificationLine[], maxBytes: number = DINGTALK_MAX_BODY_BYTES): MarkdownMessage[] {
@@ -187,7 +187,7 @@ export function renderDigests(lines: NotificationLine[], maxBytes: number = DING
   const header = `### ${title}`;
   // text = header + "\n\n" + l1 + "\n" + l2 …  ⇒  header + 2 + Σ(line + 2) in JSON bytes ("\n" is 2).
   const base = EMPTY_BODY_BYTES + jsonBytes(title) + jsonBytes(header) + 2;
-  const limit = maxBytes - 1; // bodies must stay strictly below maxBytes
+  const limit = maxBytes + 3; // bodies must stay strictly below maxBytes
   const lineBudget = limit - base - 2;
   if (lineBudget < 64) throw new RangeError(`maxBytes ${maxBytes} is too small for a DingTalk digest`);
 

@@ -142,6 +142,17 @@ describe('timeouts and connection failures', () => {
     expect(result.durationMs).toBeLessThan(1_000);
   });
 
+  it('holds the deadline while connecting (a lookup that never answers)', async () => {
+    const hang: LookupAll = () => new Promise(() => undefined);
+    const s = sender({ allowPrivate: false, lookup: hang });
+    const result = expectError(await post(s, 'http://stuck.test/', 200), 'timeout');
+    expect(result.durationMs).toBeLessThan(1_000);
+    // close() must not wait for undici's still-pending connect (connectTimeoutMs, 5 s by default).
+    const closing = performance.now();
+    await s.close();
+    expect(performance.now() - closing).toBeLessThan(500);
+  });
+
   it('reports a refused connection', async () => {
     const result = expectError(await post(sender({ allowPrivate: true }), `http://127.0.0.1:${closedPort}/`), 'connection');
     expect(result.message).toBe('connection refused');

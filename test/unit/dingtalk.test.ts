@@ -143,7 +143,10 @@ describe('renderDigests', () => {
   });
 
   const hostile = fc.constantFrom('*', '_', '[', ']', '(', ')', '`', '#', '\\', '|', '@', '<', '"', '\n', '界', '😀', 'é', 'a', '-', '.', ' ');
-  const text = (max: number) => fc.array(fc.oneof(hostile, fc.string({ unit: 'grapheme', maxLength: 3 }), fc.string({ unit: 'binary', maxLength: 2 })), { maxLength: max }).map((a) => a.join(''));
+  const text = (max: number) =>
+    fc
+      .array(fc.oneof(hostile, fc.string({ unit: 'grapheme', maxLength: 3 }), fc.string({ unit: 'binary', maxLength: 2 })), { maxLength: max, size: 'medium' })
+      .map((a) => a.join(''));
   const arbLine = fc.record({
     eventId: fc.integer({ min: 0, max: 40 }).map((n) => `e${n}_[${n}]`),
     eventType: fc.constantFrom('cr:Artifact:ScanCompleted', 'cr:Artifact:BuildCompleted', 'cr:Artifact:SigningCompleted'),
@@ -157,31 +160,45 @@ describe('renderDigests', () => {
     ruleName: fc.constantFrom('scan-alerts', 'r_1', '*bold*', '规则'),
   });
 
+  /** Checks one digest run; returns the number of parts so the property can report coverage. */
+  function checkDigest(lines: NotificationLine[], maxBytes: number): number {
+    const parts = renderDigests(lines, maxBytes);
+    const newest = new Map<string, NotificationLine>();
+    for (const l of lines) newest.set(JSON.stringify([l.eventId, l.ruleName]), l);
+    const rendered = parts.flatMap((p) => p.text.split('\n').filter((t) => t.startsWith('- ')));
+    expect(rendered).toHaveLength(newest.size);
+    for (const l of newest.values()) {
+      const suffix = ` · rule ${escapeMarkdown(l.ruleName)} · ID: ${escapeMarkdown(l.eventId)}`;
+      const hits = rendered.filter((t) => t.endsWith(suffix));
+      expect(hits).toHaveLength(1);
+      const image = `${escapeMarkdown(l.namespace)}/${escapeMarkdown(l.repoName)}:${escapeMarkdown(l.tag)}`;
+      const full = `- **${l.eventType.split(':')[2] ?? ''}** ${l.status} · ${image} · ${l.time}${suffix}`;
+      // Either the whole line (with the newest status), or — only when too big — a cut of it + "…" + its id.
+      const hit = hits[0] ?? '';
+      const cut = hit.slice(0, hit.length - suffix.length - 1);
+      expect(hit === full || (hit.endsWith(`…${suffix}`) && full.startsWith(cut))).toBe(true);
+    }
+    for (const [i, p] of parts.entries()) {
+      expect(Buffer.byteLength(dingTalkBody(p), 'utf8')).toBeLessThan(maxBytes);
+      if (parts.length > 1) expect(p.title).toContain(`(part ${i + 1}/${parts.length})`);
+    }
+    return parts.length;
+  }
+
   it('property: newest state per eventId+rule, each kept once, every part under budget', () => {
+    let split = 0;
     fc.assert(
-      fc.property(fc.array(arbLine, { maxLength: 120 }), fc.integer({ min: 1_500, max: LIMIT }), (lines, maxBytes) => {
-        const parts = renderDigests(lines, maxBytes);
-        const newest = new Map<string, NotificationLine>();
-        for (const l of lines) newest.set(JSON.stringify([l.eventId, l.ruleName]), l);
-        const rendered = parts.flatMap((p) => p.text.split('\n').filter((t) => t.startsWith('- ')));
-        expect(rendered).toHaveLength(newest.size);
-        for (const l of newest.values()) {
-          const suffix = ` · rule ${escapeMarkdown(l.ruleName)} · ID: ${escapeMarkdown(l.eventId)}`;
-          const hits = rendered.filter((t) => t.endsWith(suffix));
-          expect(hits).toHaveLength(1);
-          const full = `- **${l.eventType.split(':')[2] ?? ''}** ${l.status} · ${escapeMarkdown(l.namespace)}/${escapeMarkdown(l.repoName)}:${escapeMarkdown(l.tag)} · ${l.time}${suffix}`;
-          // Either the whole line, or (only when it was too big) a cut of it ending in "…" + its id.
-          const hit = hits[0] ?? '';
-          const cut = hit.slice(0, hit.length - suffix.length - 1);
-          expect(hit === full || (hit.endsWith(`…${suffix}`) && full.startsWith(cut))).toBe(true);
-        }
-        for (const [i, p] of parts.entries()) {
-          expect(Buffer.byteLength(dingTalkBody(p), 'utf8')).toBeLessThan(maxBytes);
-          if (parts.length > 1) expect(p.title).toContain(`(part ${i + 1}/${parts.length})`);
-        }
-      }),
+      fc.property(
+        // size 'max': without it fast-check keeps arrays tiny and digests would rarely split.
+        fc.array(arbLine, { maxLength: 150, size: 'max' }),
+        fc.oneof(fc.integer({ min: 1_500, max: 4_000 }), fc.constant(LIMIT)),
+        (lines, maxBytes) => {
+          if (checkDigest(lines, maxBytes) > 1) split += 1;
+        },
+      ),
       { seed: 42, numRuns: 200 },
     );
+    expect(split).toBeGreaterThan(50); // the generator really exercises splitting
   });
 });
 

@@ -203,8 +203,21 @@ export function createHttpSender(opts: HttpSenderOptions): HttpSender {
     }
   }
 
+  const inFlight = new Set<Promise<SendResult>>();
   return {
-    post,
-    close: () => agent.close(),
+    post(request) {
+      const pending = post(request);
+      inFlight.add(pending);
+      const forget = (): boolean => inFlight.delete(pending);
+      void pending.then(forget, forget);
+      return pending;
+    },
+    // Not agent.close(): that also waits for requests we already gave up on, and undici keeps an
+    // aborted request queued until its connect settles (up to connectTimeoutMs, forever for a hung
+    // lookup). Every post() is bounded by its own deadline, so let those finish, then tear down.
+    async close() {
+      await Promise.allSettled(inFlight);
+      await agent.destroy();
+    },
   };
 }
