@@ -1,14 +1,15 @@
 /**
  * Scheduled every minute: re-queues deliveries stuck `pending` (outbox pattern), so an
- * accepted event's deliveries are never lost between the DynamoDB write and the send.
+ * accepted event's deliveries are never lost between the DynamoDB write and the send;
+ * and drains the DLQ, marking deliveries whose messages crashed the worker `dead`.
  */
 import type { Runtime } from '../shared/runtime';
 import { lazyHandler } from '../shared/runtime';
-import { requeueStuckDeliveries } from '../shared/services/reconcile';
+import { reconcile as reconcileAll } from '../shared/services/reconcile';
 
 export function createReconcilerHandler(rt: Pick<Runtime, 'logger' | 'reconcile'>) {
-  return async function reconcile(): Promise<{ found: number; requeued: number; unsent: number }> {
-    const result = await requeueStuckDeliveries(rt.reconcile);
+  return async function reconcile(): Promise<{ found: number; requeued: number; unsent: number; buried: number }> {
+    const result = await reconcileAll(rt.reconcile);
     rt.logger.info('reconciler run', result);
     return result;
   };

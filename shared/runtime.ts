@@ -22,6 +22,7 @@ import { createHttpSender } from './adapters/http/httpSender';
 import { dynamoChatbotStore } from './adapters/dynamo/chatbotRepository';
 import { dynamoDeliveryRepository } from './adapters/dynamo/deliveryRepository';
 import { sqsDelayedQueue } from './adapters/sqs/deliveryQueue';
+import { sqsDeadLetterQueue } from './adapters/sqs/deadLetters';
 import type { DeliverDeps } from './services/deliver';
 import { safetyMarginMs } from './services/deliverySettings';
 import type { DeliverySettings } from './services/deliverySettings';
@@ -149,6 +150,9 @@ export function buildRuntime(config: Config, log: AppLogger = logger): Runtime {
       pending: dynamoPendingIndex(db, config.tableName),
       queue: ingest.queue,
       afterSeconds: config.reconcileAfterSeconds,
+      ...(config.deadLetterQueueUrl
+        ? { deadLetters: { queue: sqsDeadLetterQueue(sqs, config.deadLetterQueueUrl), deliveries: deliver.deliveries, chatbots: deliver.chatbots } }
+        : {}),
     },
     deliver,
     ruleTest: { store: rules.store, chatbots: deliver.chatbots, sender: deliver.sender, sealer, settings: deliver.settings },

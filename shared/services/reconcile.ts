@@ -4,6 +4,9 @@
  * longer than `afterSeconds`. Idempotent: a claim moves the delivery's place in the
  * pending index, so the next run waits another full threshold before trying again.
  */
+import type { DeadLetterQueue } from '../adapters/sqs/deadLetters';
+import type { ChatbotStore } from './chatbotPorts';
+import type { DeliveryRepository, QueueMessage } from './deliveryPorts';
 import type { DeliveryQueue, PendingIndex } from './eventStore';
 
 export interface ReconcileDeps {
@@ -12,6 +15,47 @@ export interface ReconcileDeps {
   afterSeconds: number;
   batchLimit?: number;
   now?: () => Date;
+  /** The DLQ consumer: deliveries whose messages crashed the worker repeatedly end `dead`. */
+  deadLetters?: { queue: DeadLetterQueue; deliveries: DeliveryRepository; chatbots: ChatbotStore };
+}
+
+export const CRASH_REASON = 'the delivery worker failed on this delivery repeatedly (its message reached the dead-letter queue)';
+
+function parse(body: string): QueueMessage | undefined {
+  try {
+    const value = JSON.parse(body) as unknown;
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as QueueMessage) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Drains the DLQ: each dead letter's delivery (or a crashed flush's mailbox) is marked `dead`. */
+export async function buryDeadLetters(deps: NonNullable<ReconcileDeps['deadLetters']>, max = 100): Promise<number> {
+  let buried = 0;
+  while (buried < max) {
+    const letters = await deps.queue.receive(max - buried);
+    if (letters.length === 0) break;
+    for (const letter of letters) {
+      const message = parse(letter.body);
+      if (message?.kind === 'flush' && message.botId) {
+        const mail = await deps.chatbots.listMail(message.botId);
+        for (const m of mail) await deps.deliveries.transition(m.eventId, m.ruleId, { state: 'dead', deadReason: CRASH_REASON });
+        await deps.chatbots.deleteMail(message.botId, mail.map((m) => m.deliveryId));
+      } else if (message?.eventId && message.ruleId) {
+        await deps.deliveries.transition(message.eventId, message.ruleId, { state: 'dead', deadReason: CRASH_REASON });
+      }
+      await deps.queue.remove(letter);
+      buried += 1;
+    }
+  }
+  return buried;
+}
+
+export async function reconcile(deps: ReconcileDeps): Promise<{ found: number; requeued: number; unsent: number; buried: number }> {
+  const requeue = await requeueStuckDeliveries(deps);
+  const buried = deps.deadLetters ? await buryDeadLetters(deps.deadLetters) : 0;
+  return { ...requeue, buried };
 }
 
 export async function requeueStuckDeliveries(deps: ReconcileDeps): Promise<{ found: number; requeued: number; unsent: number }> {

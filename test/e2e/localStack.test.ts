@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunningStack } from '../support/localStack';
 import { stackPorts, startStack } from '../support/localStack';
+import { startReceiver } from '../support/receiver';
+import { startDingTalkServer } from '../support/dingtalkServer';
 
 const ADMIN = 'e2e-admin-key-0123456789abcdef';
 const dataDir = mkdtempSync(join(tmpdir(), 'registry-events-e2e-'));
@@ -46,8 +48,12 @@ async function api(base: string, method: string, path: string, key?: string, bod
 
 describe('npm start', () => {
   it('serves the API, enforces keys end to end, survives a crash and stops on Ctrl-C', async () => {
+    const receiver = await startReceiver();
     const ports = await stackPorts();
-    const env = { ...ports, ADMIN_API_KEY: ADMIN, LOCAL_DATA_DIR: dataDir };
+    // The chatbot is a DingTalk look-alike on loopback: no test traffic leaves the machine.
+    const ding = await startDingTalkServer({ limit: 20, windowMs: 60_000, throttleMs: 600_000 });
+    ding.setSecret('e2eTOKENsecret42', 'SECe2e0123456789abcdef');
+    const env = { ...ports, ADMIN_API_KEY: ADMIN, LOCAL_DATA_DIR: dataDir, DINGTALK_WEBHOOK_PREFIX: ding.prefix };
     stack = await startStack(env);
     expect(stack.readyMs).toBeLessThan(60_000);
     const base = stack.baseUrl;
@@ -93,11 +99,41 @@ describe('npm start', () => {
       regionId: 'cn-hangzhou',
       eventTypes: ['cr:Artifact:BuildCompleted'],
       scope: { type: 'INSTANCE' },
-      notify: { method: 'dingtalk', webhookUrl: 'https://oapi.dingtalk.com/robot/send?access_token=e2eTOKENsecret42', secret: 'SECe2e0123456789abcdef' },
+      notify: { method: 'dingtalk', webhookUrl: ding.webhookUrl('e2eTOKENsecret42'), secret: 'SECe2e0123456789abcdef' },
     });
     expect(rule.status).toBe(201);
     expect(rule.text).not.toContain('e2eTOKENsecret42');
     const ruleId = (rule.json as { ruleId: string }).ruleId;
+
+    // An event through ingest → SQS emulator → poller → bundled deliver → a loopback receiver.
+    const hook = await api(base, 'POST', '/v1/instances/cri-abc123/rules', ADMIN, {
+      ruleName: 'e2e-hook',
+      regionId: 'cn-hangzhou',
+      eventTypes: ['cr:Artifact:BuildCompleted'],
+      scope: { type: 'INSTANCE' },
+      notify: { method: 'http', url: receiver.url },
+    });
+    expect(hook.status).toBe(201);
+    const eventId = `e2e-${Date.now()}`;
+    const ingested = await api(base, 'POST', '/v1/events', ADMIN, {
+      specversion: '1.0',
+      id: eventId,
+      source: 'acs.cr',
+      type: 'cr:Artifact:BuildCompleted',
+      data: { InstanceId: 'cri-abc123', RegionId: 'cn-hangzhou', RepoNamespaceName: 'ns', RepoName: 'api', Tag: 'v1', BuildStatus: 'SUCCESS' },
+    });
+    expect(ingested.status).toBe(202);
+    expect((ingested.json as { matchedRuleIds: string[] }).matchedRuleIds).toHaveLength(2);
+    const deliveredWithin = Date.now();
+    while (!receiver.received.some((r) => r.body.includes(eventId)) && Date.now() - deliveredWithin < 15_000) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const arrival = receiver.received.find((r) => r.body.includes(eventId));
+    expect(arrival?.headers['webhook-id']).toMatch(/^msg_/);
+    while (!ding.messages('e2eTOKENsecret42').some((m) => m.text.includes(eventId)) && Date.now() - deliveredWithin < 15_000) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(ding.messages('e2eTOKENsecret42').find((m) => m.text.includes(eventId))?.signed).toBe(true);
 
     const listed = await api(base, 'GET', '/v1/api-keys', ADMIN);
     expect(listed.text).toContain(keyId);
@@ -145,5 +181,7 @@ describe('npm start', () => {
       expect(text).not.toContain('e2eTOKENsecret42');
       expect(text).not.toContain('SECe2e0123456789abcdef');
     }
+    await receiver.close();
+    await ding.close();
   }, 240_000);
 });

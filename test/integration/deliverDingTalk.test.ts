@@ -199,4 +199,26 @@ describe('DingTalk delivery', () => {
     expect(sendsDuringPause).toHaveLength(0);
     expect(ding.requests(token)).toBeGreaterThanOrEqual(2);
   }, 25_000);
+
+  it('the rule test route sends one sample now, counts against the bot, and answers 429 with Retry-After when none is left', async () => {
+    const { token, instanceId } = newBot();
+    ding.setSecret(token, SECRET);
+    const ruleId = await rule(instanceId, token);
+    const handler = createRulesHandler(rt);
+    const test = () => call(handler, { method: 'POST', path: `/v1/instances/${instanceId}/rules/${ruleId}/test`, headers: bearer(ADMIN_KEY) });
+    for (let i = 0; i < LIMIT; i += 1) {
+      const reply = await test();
+      expect(reply.status).toBe(200);
+      expect(reply.json).toMatchObject({ outcome: 'delivered', httpStatus: 200, providerCode: 0, durationMs: expect.any(Number) });
+    }
+    const limited = await test();
+    expect(limited.status).toBe(429);
+    expect((limited.json as { error: { code: string } }).error.code).toBe('RateLimited');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(Math.ceil((WINDOW_MS + 1_000 + 250) / 1000));
+    expect(ding.messages(token)).toHaveLength(LIMIT);
+    expect(ding.violations(token)).toBe(0);
+    const missing = await call(handler, { method: 'POST', path: `/v1/instances/${instanceId}/rules/crecr-0000000000000000/test`, headers: bearer(ADMIN_KEY) });
+    expect(missing.status).toBe(404);
+  });
 });

@@ -322,6 +322,6 @@ describe('outbox reconciler', () => {
 
   it('the scheduled handler runs the same reconciliation', async () => {
     const result = await createReconcilerHandler(rt)();
-    expect(result).toEqual({ found: expect.any(Number), requeued: expect.any(Number), unsent: 0 });
+    expect(result).toEqual({ found: expect.any(Number), requeued: expect.any(Number), unsent: 0, buried: 0 });
   });
 });

@@ -6,6 +6,7 @@ import type { Config } from '../../shared/config';
 import { createLogger } from '../../shared/observability/logger';
 import { adminKeyResolver, createSealer, deliverDeps, ingestDeps, ruleServiceDeps } from '../../shared/runtime';
 import { createSqsClient } from '../../shared/adapters/sqs/client';
+import type { ReconcileDeps } from '../../shared/services/reconcile';
 import { checkTargetHost } from '../../shared/adapters/net/targetGuard';
 import { dynamoPendingIndex } from '../../shared/adapters/dynamo/pendingIndex';
 import { createAuthenticator } from '../../shared/services/authenticate';
@@ -52,7 +53,7 @@ export function testRuntime(
     }),
     rules,
     ingest,
-    reconcile: { pending: dynamoPendingIndex(table.db, table.tableName), queue: ingest.queue, afterSeconds: config.reconcileAfterSeconds },
+    reconcile: { pending: dynamoPendingIndex(table.db, table.tableName), queue: ingest.queue, afterSeconds: config.reconcileAfterSeconds } as ReconcileDeps,
     deliver,
     ruleTest: { store: rules.store, chatbots: deliver.chatbots, sender: deliver.sender, sealer: rules.sealer, settings: deliver.settings },
   };

@@ -213,8 +213,8 @@ export function createHttpSender(opts: HttpSenderOptions): HttpSender {
       return pending;
     },
     // Not agent.close(): that also waits for requests we already gave up on, and undici keeps an
-    // aborted request queued until its connect settles (up to connectTimeoutMs, forever for a hung
-    // lookup). Every post() is bounded by its own deadline, so let those finish, then tear down.
+    // aborted request queued until its connect settles (up to connectTimeoutMs, even when the lookup
+    // hook hangs). Every post() is bounded by its own deadline, so let those finish, then tear down.
     async close() {
       await Promise.allSettled(inFlight);
       await agent.destroy();
