@@ -7,6 +7,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { figures, startBackends } from './harness';
 import { benchIngest } from './ingestBench';
+import { benchLimiter, benchThroughput } from './deliveryBench';
 
 const quick = process.argv.includes('--quick');
 const started = Date.now();
@@ -14,6 +15,8 @@ const backends = await startBackends();
 try {
   console.log(`bench (${quick ? 'quick' : 'full'}) on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
   await benchIngest(backends, quick);
+  await benchLimiter(backends, quick);
+  await benchThroughput(backends, quick);
 } finally {
   await backends.stop();
 }
