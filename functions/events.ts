@@ -1,14 +1,34 @@
-/**
- * events routes. Declared in serverless.yml with auth already enforced by the shared
- * stack; the operations arrive with their issue, until then each answers 501.
- */
+/** Event history and trace: GET /v1/instances/{instanceId}/events, GET /v1/events/{eventId}, POST .../redeliver. */
 import { createHttpFunction } from '../shared/http/createHttpFunction';
 import type { HttpHandler } from '../shared/http/createHttpFunction';
+import { json } from '../shared/http/response';
 import type { Runtime } from '../shared/runtime';
 import { lazyHttpHandler } from '../shared/runtime';
+import { getEventTrace, listEvents, redeliver } from '../shared/services/history';
 
-export function createEventsHandler(rt: Pick<Runtime, 'logger' | 'authenticator'>): HttpHandler {
-  return createHttpFunction('events', {}, rt);
+export function createEventsHandler(rt: Pick<Runtime, 'logger' | 'authenticator' | 'history'>): HttpHandler {
+  return createHttpFunction(
+    'events',
+    {
+      listEvents: async ({ params, query }) => {
+        const { limit, nextToken, ...filter } = query;
+        const page = await listEvents(rt.history, params.instanceId ?? '', filter, limit ? Number(limit) : 30, nextToken);
+        return json(200, page);
+      },
+      getEvent: async ({ params, principal }) => {
+        if (!principal) throw new Error('no principal');
+        return json(200, await getEventTrace(rt.history, principal, params.eventId ?? ''));
+      },
+      redeliverEvent: async ({ params, principal, body }) => {
+        if (!principal) throw new Error('no principal');
+        const ruleId = (body as { ruleId?: string } | undefined)?.ruleId;
+        const result = await redeliver(rt.history, principal, params.eventId ?? '', ruleId);
+        rt.logger.info('redelivery requested', { eventId: params.eventId, requeued: result.requeued });
+        return json(202, result);
+      },
+    },
+    rt,
+  );
 }
 
 export const handler = lazyHttpHandler(createEventsHandler);

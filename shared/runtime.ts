@@ -27,6 +27,9 @@ import type { DeliverDeps } from './services/deliver';
 import { safetyMarginMs } from './services/deliverySettings';
 import type { DeliverySettings } from './services/deliverySettings';
 import type { RuleTestDeps } from './services/ruleTest';
+import { createHmac } from 'node:crypto';
+import { dynamoHistoryStore } from './adapters/dynamo/historyRepository';
+import type { HistoryDeps } from './services/history';
 import { dynamoApiKeyStore } from './adapters/dynamo/apiKeyRepository';
 import type { ApiKeyStore } from './adapters/dynamo/apiKeyRepository';
 import { createDocumentClient } from './adapters/dynamo/client';
@@ -53,6 +56,12 @@ export interface Runtime {
   reconcile: ReconcileDeps;
   deliver: DeliverDeps;
   ruleTest: RuleTestDeps;
+  history: HistoryDeps;
+}
+
+/** Page tokens are MACed with a key derived from the admin key (rotating it voids old tokens). */
+export function pageTokenKey(adminKey: () => Promise<string>): () => Promise<Buffer> {
+  return async () => createHmac('sha256', await adminKey()).update('registry-events/page-token/v1').digest();
 }
 
 export function userAgentOf(config: Pick<Config, 'version'>): string {
@@ -134,6 +143,7 @@ export function buildRuntime(config: Config, log: AppLogger = logger): Runtime {
   const db = createDocumentClient(config);
   const apiKeys = dynamoApiKeyStore(db, config.tableName);
   const sealer = createSealer(config);
+  const adminKey = adminKeyResolver(config);
   const rules = ruleServiceDeps(config, db, sealer);
   const sqs = createSqsClient(config);
   const ingest = ingestDeps(config, db, rules.store, log, sqs);
@@ -143,7 +153,7 @@ export function buildRuntime(config: Config, log: AppLogger = logger): Runtime {
     logger: log,
     db,
     apiKeys,
-    authenticator: createAuthenticator({ store: apiKeys, adminKey: adminKeyResolver(config) }),
+    authenticator: createAuthenticator({ store: apiKeys, adminKey }),
     rules,
     ingest,
     reconcile: {
@@ -156,6 +166,7 @@ export function buildRuntime(config: Config, log: AppLogger = logger): Runtime {
     },
     deliver,
     ruleTest: { store: rules.store, chatbots: deliver.chatbots, sender: deliver.sender, sealer, settings: deliver.settings },
+    history: { store: dynamoHistoryStore(db, config.tableName), queue: ingest.queue, tokenKey: pageTokenKey(adminKey) },
   };
 }
 

@@ -178,19 +178,15 @@ function newestPerEventAndRule(lines: NotificationLine[]): NotificationLine[] {
   return lines.filter((l, i) => lastIndex.get(key(l)) === i);
 }
 
-export function renderDigests(lines: NotificationLine[], maxBytes: number = DINGTALK_MAX_BODY_BYTES): MarkdownMessage[] {
-  const events = newestPerEventAndRule(lines);
-  const total = events.length;
-  if (total === 0) return [];
-  // Reserve room for the widest possible "(part n/n)" label so sizes stay exact after labelling.
-  const title = digestTitle(total, total, total);
-  const header = `### ${title}`;
-  // text = header + "\n\n" + l1 + "\n" + l2 …  ⇒  header + 2 + Σ(line + 2) in JSON bytes ("\n" is 2).
-  const base = EMPTY_BODY_BYTES + jsonBytes(title) + jsonBytes(header) + 2;
-  const limit = maxBytes + 3; // bodies must stay strictly below maxBytes
+/**
+ * Greedy packing with exact JSON byte accounting, reserving `title` (and its "### " header)
+ * in every part: text = header + "\n\n" + l1 + "\n" + l2 …  ⇒  header + 2 + Σ(line + 2).
+ */
+function pack(events: NotificationLine[], maxBytes: number, title: string): string[][] {
+  const base = EMPTY_BODY_BYTES + jsonBytes(title) + jsonBytes(`### ${title}`) + 2;
+  const limit = maxBytes - 1; // bodies must stay strictly below maxBytes
   const lineBudget = limit - base - 2;
   if (lineBudget < 64) throw new RangeError(`maxBytes ${maxBytes} is too small for a DingTalk digest`);
-
   const parts: string[][] = [];
   let current: string[] = [];
   let used = base;
@@ -206,7 +202,17 @@ export function renderDigests(lines: NotificationLine[], maxBytes: number = DING
     used += cost;
   }
   parts.push(current);
+  return parts;
+}
 
+export function renderDigests(lines: NotificationLine[], maxBytes: number = DINGTALK_MAX_BODY_BYTES): MarkdownMessage[] {
+  const events = newestPerEventAndRule(lines);
+  const total = events.length;
+  if (total === 0) return [];
+  // First try one unlabelled message; only when that overflows reserve the widest
+  // "(part n/n)" label, so sizes stay exact (never over) once the real labels are filled in.
+  const single = pack(events, maxBytes, digestTitle(total, 1, 1));
+  const parts = single.length === 1 ? single : pack(events, maxBytes, digestTitle(total, total, total));
   return parts.map((partLines, i) => {
     const partTitle = digestTitle(total, i + 1, parts.length);
     return { title: partTitle, text: `### ${partTitle}\n\n${partLines.join('\n')}` };

@@ -4,10 +4,21 @@
  * validation and the OpenAPI document; test/unit/routeTable.test.ts checks it against
  * serverless.yml so the two cannot drift.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Scope } from '../domain/apiKeys';
 import { apiKeySummarySchema, createApiKeyRequestSchema, createdApiKeySchema, keyIdSchema } from '../domain/apiKeys';
-import { errorEnvelopeSchema, healthSchema, ingestBodySchema, ingestResponseSchema, ruleTestResultSchema } from './schemas';
+import {
+  errorEnvelopeSchema,
+  eventListSchema,
+  eventTraceSchema,
+  healthSchema,
+  historyQuerySchema,
+  ingestBodySchema,
+  ingestResponseSchema,
+  redeliverRequestSchema,
+  redeliverResponseSchema,
+  ruleTestResultSchema,
+} from './schemas';
 import {
   createRuleRequestSchema,
   instanceIdSchema,
@@ -44,6 +55,8 @@ const errors = {
   403: { description: 'Key lacks the scope or instance (Forbidden)', schema: errorEnvelopeSchema },
   413: { description: 'Body over 256 KiB (PayloadTooLarge)', schema: errorEnvelopeSchema },
 };
+
+const eventIdSchema = z.string().regex(/^[\x20-\x7E]{1,128}$/, 'must be 1–128 printable ASCII characters');
 
 export const ROUTES: readonly RouteSpec[] = [
   {
@@ -221,9 +234,50 @@ export const ROUTES: readonly RouteSpec[] = [
       415: { description: 'UnsupportedMediaType', schema: errorEnvelopeSchema },
     },
   },
-  { operationId: 'listEvents', method: 'GET', path: '/v1/instances/{instanceId}/events', fn: 'events', auth: 'events:read', summary: 'Event history', tags: ['events'] },
-  { operationId: 'getEvent', method: 'GET', path: '/v1/events/{eventId}', fn: 'events', auth: 'events:read', summary: 'Event trace', tags: ['events'] },
-  { operationId: 'redeliverEvent', method: 'POST', path: '/v1/events/{eventId}/redeliver', fn: 'events', auth: 'events:write', summary: 'Redeliver failed deliveries', tags: ['events'] },
+  {
+    operationId: 'listEvents',
+    method: 'GET',
+    path: '/v1/instances/{instanceId}/events',
+    fn: 'events',
+    auth: 'events:read',
+    summary: 'Event history of an instance, newest first, with filters and an opaque nextToken',
+    tags: ['events'],
+    params: { instanceId: instanceIdSchema },
+    query: historyQuerySchema,
+    responses: { 200: { description: 'A page of event summaries', schema: eventListSchema }, 400: errors[400], 401: errors[401], 403: errors[403] },
+  },
+  {
+    operationId: 'getEvent',
+    method: 'GET',
+    path: '/v1/events/{eventId}',
+    fn: 'events',
+    auth: 'events:read',
+    summary: 'One event as received, with every delivery and its attempts (the trace)',
+    tags: ['events'],
+    params: { eventId: eventIdSchema },
+    responses: {
+      200: { description: 'The event and its trace', schema: eventTraceSchema },
+      401: errors[401],
+      403: errors[403],
+      404: { description: 'EventNotFound (also for events of instances the key may not read)', schema: errorEnvelopeSchema },
+    },
+  },
+  {
+    operationId: 'redeliverEvent',
+    method: 'POST',
+    path: '/v1/events/{eventId}/redeliver',
+    fn: 'events',
+    auth: 'events:write',
+    summary: 'Queue failed/dead deliveries of an event again (attempt numbering continues)',
+    tags: ['events'],
+    params: { eventId: eventIdSchema },
+    body: redeliverRequestSchema.optional(),
+    responses: {
+      202: { description: 'Re-queued rule ids', schema: redeliverResponseSchema },
+      ...errors,
+      404: { description: 'EventNotFound', schema: errorEnvelopeSchema },
+    },
+  },
 ];
 
 export function routesOf(fn: FunctionName): RouteSpec[] {

@@ -4,7 +4,9 @@ import type { ApiKeyStore } from '../../shared/adapters/dynamo/apiKeyRepository'
 import { loadConfig } from '../../shared/config';
 import type { Config } from '../../shared/config';
 import { createLogger } from '../../shared/observability/logger';
-import { adminKeyResolver, createSealer, deliverDeps, ingestDeps, ruleServiceDeps } from '../../shared/runtime';
+import { adminKeyResolver, createSealer, deliverDeps, ingestDeps, pageTokenKey, ruleServiceDeps } from '../../shared/runtime';
+import { dynamoHistoryStore } from '../../shared/adapters/dynamo/historyRepository';
+import type { HistoryDeps } from '../../shared/services/history';
 import { createSqsClient } from '../../shared/adapters/sqs/client';
 import type { ReconcileDeps } from '../../shared/services/reconcile';
 import { checkTargetHost } from '../../shared/adapters/net/targetGuard';
@@ -56,5 +58,6 @@ export function testRuntime(
     reconcile: { pending: dynamoPendingIndex(table.db, table.tableName), queue: ingest.queue, afterSeconds: config.reconcileAfterSeconds } as ReconcileDeps,
     deliver,
     ruleTest: { store: rules.store, chatbots: deliver.chatbots, sender: deliver.sender, sealer: rules.sealer, settings: deliver.settings },
+    history: { store: dynamoHistoryStore(table.db, table.tableName), queue: ingest.queue, tokenKey: pageTokenKey(adminKeyResolver(config)) } as HistoryDeps,
   };
 }

@@ -138,6 +138,26 @@ describe('renderDigests', () => {
     expect(parts.map((p) => p.text).join('\n')).toContain('…');
   });
 
+  it('packs right up to the budget but never reaches it (every budget 1500–1900)', () => {
+    const input = many(60);
+    for (let maxBytes = 1_500; maxBytes <= 1_900; maxBytes++) {
+      const parts = renderDigests(input, maxBytes);
+      expect(digestIds(parts)).toHaveLength(60);
+      const sizes = parts.map(bytes);
+      expect(Math.max(...sizes)).toBeLessThan(maxBytes);
+      // Greedy packing: every full part could not have taken the next line.
+      expect(sizes.slice(0, -1).every((size) => size > maxBytes - 120)).toBe(true);
+    }
+  });
+
+  it('a body exactly maxBytes long is split; one byte less fits', () => {
+    const input = many(10);
+    const [whole] = renderDigests(input);
+    const size = bytes(whole ?? { title: '', text: '' });
+    expect(renderDigests(input, size + 1)).toEqual([whole]);
+    expect(renderDigests(input, size).length).toBe(2);
+  });
+
   it('returns nothing for no lines', () => {
     expect(renderDigests([])).toEqual([]);
   });

@@ -1,0 +1,112 @@
+/**
+ * History reads on gsi1 (an instance's events by receipt time), newest first. Filters
+ * run in DynamoDB (FilterExpression) and the query keeps reading until the page is full
+ * or the index ends, so a selective filter never returns a short page while more data
+ * exists. Expired items are filtered out like any other non-match.
+ */
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DeliveryRecord } from '../../services/deliveryPorts';
+import type { HistoryStore, PageKey } from '../../services/historyPorts';
+import { pendingShardOf, toStoredEvent } from './eventRepository';
+import { keys } from './keys';
+
+const READ_BATCH = 100;
+
+function toDelivery(item: Record<string, unknown>): DeliveryRecord {
+  const { pk: _pk, sk: _sk, gsi2pk: _a, gsi2sk: _b, type: _t, ttl: _ttl, ...rest } = item;
+  return { ...(rest as unknown as DeliveryRecord), attemptCount: typeof item.attemptCount === 'number' ? item.attemptCount : 0, attempts: Array.isArray(item.attempts) ? item.attempts : [] };
+}
+
+export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string): HistoryStore {
+  return {
+    async page(instanceId, filter, limit, nowIso, start) {
+      const conditions = ['expiresAt > :now'];
+      const values: Record<string, unknown> = { ':p': `INST#${instanceId}#EVENTS`, ':now': nowIso };
+      const names: Record<string, string> = {};
+      const add = (field: string, value: string | undefined, expr: (n: string, v: string) => string) => {
+        if (value === undefined) return;
+        names[`#${field}`] = field;
+        values[`:${field}`] = value;
+        conditions.push(expr(`#${field}`, `:${field}`));
+      };
+      add('eventType', filter.eventType, (n, v) => `${n} = ${v}`);
+      add('status', filter.status, (n, v) => `${n} = ${v}`);
+      add('namespace', filter.namespace, (n, v) => `${n} = ${v}`);
+      add('repoName', filter.repoName, (n, v) => `${n} = ${v}`);
+      add('matchedRuleIds', filter.ruleId, (n, v) => `contains(${n}, ${v})`);
+
+      const events = [];
+      let startKey: Record<string, unknown> | undefined = start;
+      for (;;) {
+        const out = await db.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :p',
+            FilterExpression: conditions.join(' AND '),
+            ExpressionAttributeValues: values,
+            ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+            ScanIndexForward: false,
+            Limit: READ_BATCH,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of out.Items ?? []) {
+          events.push(toStoredEvent(item));
+          if (events.length === limit) {
+            // Resume right after the last event returned, not after DynamoDB's page.
+            const next: PageKey = { pk: String(item.pk), sk: String(item.sk), gsi1pk: String(item.gsi1pk), gsi1sk: String(item.gsi1sk) };
+            return { events, next };
+          }
+        }
+        startKey = out.LastEvaluatedKey;
+        if (!startKey) return { events };
+      }
+    },
+
+    async getEvent(eventId) {
+      const out = await db.send(new GetCommand({ TableName: tableName, Key: keys.event(eventId), ConsistentRead: true }));
+      return out.Item ? toStoredEvent(out.Item) : undefined;
+    },
+
+    async deliveriesOf(eventId) {
+      const out = await db.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
+          ExpressionAttributeValues: { ':pk': keys.event(eventId).pk, ':d': keys.deliveryPrefix },
+          ConsistentRead: true,
+        }),
+      );
+      return (out.Items ?? []).map(toDelivery);
+    },
+
+    async reopen(eventId, ruleId, nowIso) {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.delivery(eventId, ruleId),
+            // Back in the pending index too, so the reconciler covers a lost re-queue message.
+            UpdateExpression: 'SET #state = :pending, updatedAt = :now, redeliveredAt = :now, gsi2pk = :g1, gsi2sk = :g2 REMOVE deadReason, nextAttemptAt',
+            ConditionExpression: '#state IN (:failed, :dead) AND expiresAt > :now',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: {
+              ':pending': 'pending',
+              ':failed': 'failed',
+              ':dead': 'dead',
+              ':now': nowIso,
+              ':g1': keys.pending(pendingShardOf(eventId), nowIso, eventId, ruleId).gsi2pk,
+              ':g2': keys.pending(pendingShardOf(eventId), nowIso, eventId, ruleId).gsi2sk,
+            },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+        throw error;
+      }
+    },
+  };
+}

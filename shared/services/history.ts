@@ -1,0 +1,102 @@
+/**
+ * Event history and trace (SPEC §4 "History and trace", §7): newest-first listing with
+ * filters, one event with its deliveries and attempts, and redelivery of failed/dead
+ * deliveries. Expired events are absent everywhere; events of instances the key may not
+ * read are 404, so their existence is not revealed.
+ */
+import { canAccessInstance } from '../domain/apiKeys';
+import type { Principal } from '../domain/apiKeys';
+import { notFound } from '../domain/errors';
+import type { DeliveryRecord } from './deliveryPorts';
+import type { DeliveryMessage, DeliveryQueue, StoredEvent } from './eventStore';
+import type { HistoryFilter, HistoryStore } from './historyPorts';
+import { decodePageToken, encodePageToken } from './pageToken';
+
+export interface HistoryDeps {
+  store: HistoryStore;
+  queue: DeliveryQueue;
+  tokenKey: () => Promise<Buffer>;
+  now?: () => Date;
+}
+
+export const eventNotFound = (eventId: string) => notFound('EventNotFound', `No event ${eventId} (events can be looked up for a limited time after receipt).`);
+
+export function deliveryCounts(deliveries: DeliveryRecord[]) {
+  const counts = { total: deliveries.length, delivered: 0, pending: 0, failed: 0, dead: 0 };
+  for (const d of deliveries) {
+    if (d.state === 'delivered') counts.delivered += 1;
+    else if (d.state === 'failed') counts.failed += 1;
+    else if (d.state === 'dead') counts.dead += 1;
+    else counts.pending += 1;
+  }
+  return counts;
+}
+
+function summary(event: StoredEvent, deliveries: DeliveryRecord[]) {
+  return {
+    eventId: event.eventId,
+    eventType: event.eventType,
+    status: event.status,
+    instanceId: event.instanceId,
+    regionId: event.regionId,
+    namespace: event.namespace,
+    repoName: event.repoName,
+    tag: event.tag,
+    time: event.time,
+    receivedAt: event.receivedAt,
+    expiresAt: event.expiresAt,
+    matchedRuleIds: event.matchedRuleIds,
+    deliveries: deliveryCounts(deliveries),
+  };
+}
+
+export async function listEvents(deps: HistoryDeps, instanceId: string, filter: HistoryFilter, limit: number, nextToken?: string) {
+  const key = await deps.tokenKey();
+  const start = nextToken !== undefined ? decodePageToken(key, nextToken, instanceId, filter) : undefined;
+  const nowIso = (deps.now?.() ?? new Date()).toISOString();
+  const page = await deps.store.page(instanceId, filter, limit, nowIso, start);
+  const events = await Promise.all(page.events.map(async (e) => summary(e, await deps.store.deliveriesOf(e.eventId))));
+  return { events, nextToken: page.next ? encodePageToken(key, instanceId, filter, page.next) : null };
+}
+
+async function visibleEvent(deps: HistoryDeps, principal: Principal, eventId: string): Promise<StoredEvent> {
+  const event = await deps.store.getEvent(eventId);
+  const now = (deps.now?.() ?? new Date()).toISOString();
+  if (!event || event.expiresAt <= now || !canAccessInstance(principal, event.instanceId)) throw eventNotFound(eventId);
+  return event;
+}
+
+export async function getEventTrace(deps: HistoryDeps, principal: Principal, eventId: string) {
+  const event = await visibleEvent(deps, principal, eventId);
+  const deliveries = await deps.store.deliveriesOf(eventId);
+  return {
+    ...summary(event, deliveries),
+    event: JSON.parse(event.rawJson) as unknown,
+    deliveries: deliveries.map((d) => ({
+      ruleId: d.ruleId,
+      ruleName: d.ruleName,
+      method: d.method,
+      target: d.notify.method === 'dingtalk' ? d.notify.webhookUrlMasked : d.notify.url,
+      state: d.state,
+      attempts: d.attempts,
+      ...(d.deliveredAt ? { deliveredAt: d.deliveredAt } : {}),
+      ...(d.nextAttemptAt && ['pending', 'retrying', 'throttled'].includes(d.state) ? { nextAttemptAt: d.nextAttemptAt } : {}),
+      ...(d.deadReason ? { deadReason: d.deadReason } : {}),
+    })),
+  };
+}
+
+export async function redeliver(deps: HistoryDeps, principal: Principal, eventId: string, ruleId?: string): Promise<{ requeued: string[] }> {
+  await visibleEvent(deps, principal, eventId);
+  const deliveries = (await deps.store.deliveriesOf(eventId)).filter((d) => ruleId === undefined || d.ruleId === ruleId);
+  const nowIso = (deps.now?.() ?? new Date()).toISOString();
+  const requeued: DeliveryMessage[] = [];
+  for (const d of deliveries) {
+    if ((d.state === 'failed' || d.state === 'dead') && (await deps.store.reopen(eventId, d.ruleId, nowIso))) {
+      requeued.push({ eventId, ruleId: d.ruleId, deliveryId: d.deliveryId });
+    }
+  }
+  // Anything that could not be queued is back in the pending index: the reconciler sends it.
+  if (requeued.length > 0) await deps.queue.send(requeued);
+  return { requeued: requeued.map((m) => m.ruleId) };
+}

@@ -1,0 +1,28 @@
+/** What the history and trace use cases need from storage. */
+import type { DeliveryRecord } from './deliveryPorts';
+import type { StoredEvent } from './eventStore';
+
+export interface HistoryFilter {
+  ruleId?: string;
+  eventType?: string;
+  status?: string;
+  namespace?: string;
+  repoName?: string;
+}
+
+export type PageKey = Record<string, string>;
+
+export interface HistoryPage {
+  events: StoredEvent[];
+  /** Where the next page starts; undefined at the end of the index. */
+  next?: PageKey;
+}
+
+export interface HistoryStore {
+  /** Newest first; filtered server-side; reads on until `limit` matches or the index ends. */
+  page(instanceId: string, filter: HistoryFilter, limit: number, nowIso: string, start?: PageKey): Promise<HistoryPage>;
+  getEvent(eventId: string): Promise<StoredEvent | undefined>;
+  deliveriesOf(eventId: string): Promise<DeliveryRecord[]>;
+  /** failed/dead → pending again (attempt numbering continues); false if not reopenable. */
+  reopen(eventId: string, ruleId: string, nowIso: string): Promise<boolean>;
+}
