@@ -4,7 +4,7 @@ import { createHttpFunction } from '../shared/http/createHttpFunction';
 import type { HttpHandler } from '../shared/http/createHttpFunction';
 import { json, noContent } from '../shared/http/response';
 import type { Runtime } from '../shared/runtime';
-import { lazyHttpHandler } from '../shared/runtime';
+import { lazyHttpHandler } from '../shared/wiring/base';
 import { createApiKey, listApiKeys, revokeApiKey } from '../shared/services/apiKeys';
 
 export function createApiKeysHandler(rt: Pick<Runtime, 'logger' | 'authenticator' | 'apiKeys'>): HttpHandler {

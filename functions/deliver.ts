@@ -9,7 +9,10 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { QueueMessage } from '../shared/services/deliveryPorts';
 import { processDeliveryMessage } from '../shared/services/deliver';
 import type { Runtime } from '../shared/runtime';
-import { lazyHandler } from '../shared/runtime';
+import { createSqsClient } from '../shared/adapters/sqs/client';
+import { lazyHandler } from '../shared/wiring/base';
+import { deliverDeps } from '../shared/wiring/delivery';
+import { createSealer } from '../shared/wiring/secrets';
 
 export function parseQueueMessage(body: string): QueueMessage {
   const parsed = JSON.parse(body) as unknown;
@@ -39,4 +42,6 @@ export function createDeliverHandler(rt: Pick<Runtime, 'logger' | 'deliver'>) {
   };
 }
 
-export const handler = lazyHandler(createDeliverHandler);
+export const handler = lazyHandler((base) =>
+  createDeliverHandler({ ...base, deliver: deliverDeps(base.config, base.db, createSealer(base.config), createSqsClient(base.config), base.logger) }),
+);

@@ -3,7 +3,9 @@ import { createHttpFunction } from '../shared/http/createHttpFunction';
 import type { HttpHandler } from '../shared/http/createHttpFunction';
 import { json } from '../shared/http/response';
 import type { Runtime } from '../shared/runtime';
-import { lazyHttpHandler } from '../shared/runtime';
+import { createSqsClient } from '../shared/adapters/sqs/client';
+import { lazyHttpHandler } from '../shared/wiring/base';
+import { historyDeps } from '../shared/wiring/ingest';
 import { getEventTrace, listEvents, redeliver } from '../shared/services/history';
 
 export function createEventsHandler(rt: Pick<Runtime, 'logger' | 'authenticator' | 'history'>): HttpHandler {
@@ -31,4 +33,6 @@ export function createEventsHandler(rt: Pick<Runtime, 'logger' | 'authenticator'
   );
 }
 
-export const handler = lazyHttpHandler(createEventsHandler);
+export const handler = lazyHttpHandler((base) =>
+  createEventsHandler({ ...base, history: historyDeps(base.config, base.db, createSqsClient(base.config), base.adminKey) }),
+);

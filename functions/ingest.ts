@@ -5,7 +5,9 @@ import { createHttpFunction } from '../shared/http/createHttpFunction';
 import type { HttpHandler } from '../shared/http/createHttpFunction';
 import { json } from '../shared/http/response';
 import type { Runtime } from '../shared/runtime';
-import { lazyHttpHandler } from '../shared/runtime';
+import { createSqsClient } from '../shared/adapters/sqs/client';
+import { lazyHttpHandler } from '../shared/wiring/base';
+import { ingestDeps } from '../shared/wiring/ingest';
 import { ingestEvents } from '../shared/services/ingest';
 
 export function createIngestHandler(rt: Pick<Runtime, 'logger' | 'authenticator' | 'ingest'>): HttpHandler {
@@ -33,4 +35,6 @@ export function createIngestHandler(rt: Pick<Runtime, 'logger' | 'authenticator'
   );
 }
 
-export const handler = lazyHttpHandler(createIngestHandler);
+export const handler = lazyHttpHandler((base) =>
+  createIngestHandler({ ...base, ingest: ingestDeps(base.config, base.db, createSqsClient(base.config), base.logger) }),
+);

@@ -4,7 +4,7 @@ import type { HttpHandler } from '../shared/http/createHttpFunction';
 import { buildOpenApiDocument } from '../shared/http/openapi';
 import { json } from '../shared/http/response';
 import type { Runtime } from '../shared/runtime';
-import { lazyHttpHandler } from '../shared/runtime';
+import { lazyHttpHandler } from '../shared/wiring/base';
 
 export function createMetaHandler(rt: Pick<Runtime, 'config' | 'logger' | 'authenticator'>): HttpHandler {
   let openApi: string | undefined;

@@ -4,7 +4,9 @@
  * and drains the DLQ, marking deliveries whose messages crashed the worker `dead`.
  */
 import type { Runtime } from '../shared/runtime';
-import { lazyHandler } from '../shared/runtime';
+import { createSqsClient } from '../shared/adapters/sqs/client';
+import { lazyHandler } from '../shared/wiring/base';
+import { reconcileDeps } from '../shared/wiring/ingest';
 import { reconcile as reconcileAll } from '../shared/services/reconcile';
 
 export function createReconcilerHandler(rt: Pick<Runtime, 'logger' | 'reconcile'>) {
@@ -15,4 +17,6 @@ export function createReconcilerHandler(rt: Pick<Runtime, 'logger' | 'reconcile'
   };
 }
 
-export const handler = lazyHandler(createReconcilerHandler);
+export const handler = lazyHandler((base) =>
+  createReconcilerHandler({ ...base, reconcile: reconcileDeps(base.config, base.db, createSqsClient(base.config)) }),
+);

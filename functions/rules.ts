@@ -4,7 +4,9 @@ import { createHttpFunction } from '../shared/http/createHttpFunction';
 import type { HttpHandler } from '../shared/http/createHttpFunction';
 import { json, noContent } from '../shared/http/response';
 import type { Runtime } from '../shared/runtime';
-import { lazyHttpHandler } from '../shared/runtime';
+import { lazyHttpHandler } from '../shared/wiring/base';
+import { ruleServiceDeps, ruleTestDeps } from '../shared/wiring/rules';
+import { createSealer } from '../shared/wiring/secrets';
 import { createRule, deleteRule, etagOf, getRule, listRules, updateRule } from '../shared/services/rules';
 import type { RuleServiceDeps } from '../shared/services/rules';
 import { testRule } from '../shared/services/ruleTest';
@@ -48,4 +50,7 @@ export function createRulesHandler(rt: Pick<Runtime, 'logger' | 'authenticator' 
   );
 }
 
-export const handler = lazyHttpHandler(createRulesHandler);
+export const handler = lazyHttpHandler((base) => {
+  const sealer = createSealer(base.config);
+  return createRulesHandler({ ...base, rules: ruleServiceDeps(base.config, base.db, sealer), ruleTest: ruleTestDeps(base.config, base.db, sealer) });
+});

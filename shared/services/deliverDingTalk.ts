@@ -15,7 +15,7 @@ import type { DeliverDeps } from './deliver';
 import { nowOf } from './deliver';
 import type { Attempt, DeliveryRecord } from './deliveryPorts';
 import type { StoredEvent } from './eventStore';
-import { sealContext } from './rules';
+import { sealContext } from './sealContext';
 
 interface Chunk {
   items: MailItem[];

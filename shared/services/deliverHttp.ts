@@ -10,7 +10,7 @@ import type { SecretSealer } from '../adapters/crypto/secretSealer';
 import { classifyHttpStatus, parseRetryAfter } from '../domain/retry';
 import type { Attempt, DeliveryRecord } from './deliveryPorts';
 import type { StoredEvent } from './eventStore';
-import { sealContext } from './rules';
+import { sealContext } from './sealContext';
 
 export interface HttpAttemptResult {
   outcome: 'delivered' | 'retry' | 'failed';

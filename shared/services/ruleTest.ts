@@ -13,7 +13,7 @@ import type { ChatbotStore } from './chatbotPorts';
 import { describeResult, signedWebhookHeaders } from './deliverHttp';
 import type { DeliverySettings } from './deliverySettings';
 import type { RuleStore, StoredRule } from './ruleStore';
-import { sealContext } from './rules';
+import { sealContext } from './sealContext';
 
 export interface RuleTestDeps {
   store: Pick<RuleStore, 'get'>;

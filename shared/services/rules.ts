@@ -16,6 +16,9 @@ import { checkNotifyTarget } from './notifyTarget';
 import type { HostCheck } from './notifyTarget';
 import type { RuleStore, RuleWriteOutcome, StoredNotify, StoredRule } from './ruleStore';
 import { randomId } from './apiKeys';
+import { sealContext } from './sealContext';
+
+export { sealContext };
 
 export interface RuleServiceDeps {
   store: RuleStore;
@@ -71,7 +74,6 @@ export function toView(rule: StoredRule): RuleView {
   };
 }
 
-export const sealContext = (instanceId: string, ruleId: string, field: string) => `rule:${instanceId}:${ruleId}:${field}`;
 
 async function sealNotify(deps: RuleServiceDeps, instanceId: string, ruleId: string, notify: Notify): Promise<StoredNotify> {
   const url = await checkNotifyTarget(notify, { dingtalkWebhookPrefix: deps.settings.dingtalkWebhookPrefix, checkHost: deps.checkHost });
