@@ -12,6 +12,7 @@ import { flushChatbot, parkInMailbox } from './deliverDingTalk';
 import type { Attempt, DelayedQueue, DeliveryRecord, DeliveryRepository, QueueMessage } from './deliveryPorts';
 import { OPEN_STATES } from './deliveryPorts';
 import type { DeliverySettings } from './deliverySettings';
+import type { MetricsSink } from '../observability/metrics';
 
 export interface DeliverDeps {
   deliveries: DeliveryRepository;
@@ -23,6 +24,7 @@ export interface DeliverDeps {
   now?: () => number;
   random?: () => number;
   log?: (message: string, fields: Record<string, unknown>) => void;
+  metrics?: MetricsSink;
 }
 
 export const nowOf = (deps: Pick<DeliverDeps, 'now'>) => (deps.now ?? Date.now)();
@@ -82,10 +84,13 @@ async function deliverOne(deps: DeliverDeps, eventId: string, ruleId: string): P
   const attempt: Attempt = { n: delivery.attemptCount + 1, ...result.attempt };
   if (result.outcome === 'delivered') {
     await deps.deliveries.transition(eventId, ruleId, { state: 'delivered', attempt, deliveredAt: attempt.at });
+    deps.metrics?.({ DeliveriesDelivered: 1 });
   } else if (result.outcome === 'failed') {
     await deps.deliveries.transition(eventId, ruleId, { state: 'failed', attempt });
+    deps.metrics?.({ DeliveriesFailed: 1 });
   } else {
-    await scheduleRetry(deps, delivery, attempt, result.retryAfterSeconds, true);
+    const delay = await scheduleRetry(deps, delivery, attempt, result.retryAfterSeconds, true);
+    deps.metrics?.(delay === undefined ? { DeliveriesDead: 1 } : { DeliveriesRetried: 1 });
   }
   deps.log?.('delivery attempt', { eventId, ruleId, n: attempt.n, outcome: attempt.outcome, httpStatus: attempt.httpStatus });
 }

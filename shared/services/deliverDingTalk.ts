@@ -118,6 +118,10 @@ async function settleChunk(deps: DeliverDeps, botId: string, chunk: Chunk, resul
       ),
     );
     await deps.chatbots.deleteMail(botId, ids);
+    deps.metrics?.({
+      ...(outcome.outcome === 'delivered' ? { DeliveriesDelivered: open.length } : { DeliveriesFailed: open.length }),
+      ...(chunk.digestId && outcome.outcome === 'delivered' ? { DigestsSent: 1 } : {}),
+    });
     return undefined;
   }
   if (outcome.outcome === 'throttled') {
@@ -127,6 +131,7 @@ async function settleChunk(deps: DeliverDeps, botId: string, chunk: Chunk, resul
       open.map((r) => deps.deliveries.transition(r.eventId, r.ruleId, { state: 'throttled', attempt: attemptOf(r), nextAttemptAt: new Date(until).toISOString() })),
     );
     deps.log?.('chatbot throttled by DingTalk; paused', { botId, until: new Date(until).toISOString() });
+    deps.metrics?.({ ThrottlePauses: 1 });
     return until;
   }
   // retry: each delivery moves on its own attempt count; the mailbox keeps the open ones.
@@ -150,6 +155,7 @@ async function settleChunk(deps: DeliverDeps, botId: string, chunk: Chunk, resul
     }
   }
   if (closed.length > 0) await deps.chatbots.deleteMail(botId, closed);
+  deps.metrics?.({ DeliveriesDead: closed.length, DeliveriesRetried: open.length - closed.length });
   return Number.isFinite(next) ? next : undefined;
 }
 

@@ -14,6 +14,7 @@ import type { ErrorDetail } from '../domain/errors';
 import { matchRules } from '../domain/matching';
 import type { DeliveryMessage, DeliveryQueue, EventStore, StoredDelivery, StoredEvent } from './eventStore';
 import type { CachedRule, RuleCache } from './ruleCache';
+import type { MetricsSink } from '../observability/metrics';
 
 export interface IngestDeps {
   events: EventStore;
@@ -22,6 +23,7 @@ export interface IngestDeps {
   retentionSeconds: number;
   now?: () => Date;
   log?: (message: string, fields: Record<string, unknown>) => void;
+  metrics?: MetricsSink;
 }
 
 export interface ItemError {
@@ -146,6 +148,12 @@ export async function ingestEvents(deps: IngestDeps, principal: Principal, input
     }
   }
   const accepted = results.filter((r) => r.status === 'accepted');
+  deps.metrics?.({
+    EventsIngested: accepted.length,
+    EventsMatched: accepted.filter((r) => r.status === 'accepted' && r.matchedRuleIds.length > 0).length,
+    EventsDuplicate: results.filter((r) => r.status === 'duplicate').length,
+    EventsRejected: results.filter((r) => r.status === 'rejected').length,
+  });
   deps.log?.('events ingested', {
     received: inputs.length,
     accepted: accepted.length,

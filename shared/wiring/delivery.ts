@@ -9,6 +9,7 @@ import { sqsDelayedQueue } from '../adapters/sqs/deliveryQueue';
 import type { Config } from '../config';
 import type { AppLogger } from '../observability/logger';
 import type { DeliverDeps } from '../services/deliver';
+import { stdoutMetrics } from '../observability/metrics';
 import { safetyMarginMs } from '../services/deliverySettings';
 import type { DeliverySettings } from '../services/deliverySettings';
 
@@ -40,5 +41,6 @@ export function deliverDeps(config: Config, db: DynamoDBDocumentClient, sealer: 
     sealer,
     settings: deliverySettings(config),
     log: (message, fields) => log.info(message, fields),
+    metrics: stdoutMetrics,
   };
 }

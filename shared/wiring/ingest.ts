@@ -16,6 +16,7 @@ import type { HistoryDeps } from '../services/history';
 import type { IngestDeps } from '../services/ingest';
 import type { ReconcileDeps } from '../services/reconcile';
 import { createRuleCache } from '../services/ruleCache';
+import { stdoutMetrics } from '../observability/metrics';
 
 export function ingestDeps(config: Config, db: DynamoDBDocumentClient, sqs: SQSClient, log: AppLogger): IngestDeps {
   return {
@@ -24,6 +25,7 @@ export function ingestDeps(config: Config, db: DynamoDBDocumentClient, sqs: SQSC
     rules: createRuleCache({ store: dynamoRuleStore(db, config.tableName) }),
     retentionSeconds: config.eventRetentionSeconds,
     log: (message, fields) => log.info(message, fields),
+    metrics: stdoutMetrics,
   };
 }
 

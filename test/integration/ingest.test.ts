@@ -15,6 +15,7 @@ import type { TestTable } from '../support/dynamo';
 import { bearer, call } from '../support/http';
 import type { Reply } from '../support/http';
 import { createTestQueue } from '../support/queue';
+import { captureOutput } from '../support/logs';
 import type { TestQueue } from '../support/queue';
 
 let table: TestTable;
@@ -209,6 +210,23 @@ describe('validation and statuses', () => {
     expect((await send(noTime)).status).toBe(202);
     const stored = await table.db.send(new GetCommand({ TableName: table.tableName, Key: keys.event(noTime.id) }));
     expect(Date.parse(String(stored.Item?.time))).toBeGreaterThanOrEqual(before - 1000);
+    await queue.drain();
+  });
+});
+
+describe('metrics', () => {
+  it('emits EMF counters for ingested, matched and duplicate events', async () => {
+    const event = cloudEvent();
+    const output = captureOutput();
+    try {
+      await send(event);
+      await send(event);
+    } finally {
+      output.restore();
+    }
+    const lines = output.lines().split('\n').filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l) as Record<string, number>);
+    expect(lines.find((l) => l.EventsIngested === 1)?.EventsMatched).toBe(1);
+    expect(lines.some((l) => l.EventsDuplicate === 1)).toBe(true);
     await queue.drain();
   });
 });
