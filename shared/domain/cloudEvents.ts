@@ -142,3 +142,11 @@ export function parseRegistryEvent(input: unknown, receivedAt: Date): RegistryEv
     hash: contentHash(raw),
   };
 }
+
+export type EventIdentity = Pick<RegistryEvent, 'eventId' | 'eventType' | 'status' | 'instanceId' | 'regionId' | 'namespace' | 'repoName' | 'tag' | 'time'>;
+
+/** The fields that name an event everywhere it is shown: history, traces, notifications. */
+export function eventIdentity(event: EventIdentity): EventIdentity {
+  const { eventId, eventType, status, instanceId, regionId, namespace, repoName, tag, time } = event;
+  return { eventId, eventType, status, instanceId, regionId, namespace, repoName, tag, time };
+}

@@ -60,6 +60,12 @@ export type Scope = z.infer<typeof scopeSchema>;
 const urlString = z.string().min(1).max(2048, 'at most 2048 characters');
 export const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
 
+const webhookSecretSchema = z
+  .string()
+  .max(256)
+  .regex(WEBHOOK_SECRET, 'must be whsec_ followed by base64')
+  .refine((s) => Buffer.from(s.slice(6), 'base64').length >= 24, 'must encode at least 24 bytes');
+
 export const notifySchema = z.discriminatedUnion('method', [
   z.strictObject({
     method: z.literal('dingtalk'),
@@ -69,22 +75,12 @@ export const notifySchema = z.discriminatedUnion('method', [
   z.strictObject({
     method: z.literal('http'),
     url: urlString,
-    secret: z
-      .string()
-      .max(256)
-      .regex(WEBHOOK_SECRET, 'must be whsec_ followed by base64')
-      .refine((s) => Buffer.from(s.slice(6), 'base64').length >= 24, 'must encode at least 24 bytes')
-      .optional(),
+    secret: webhookSecretSchema.optional(),
   }),
   z.strictObject({
     method: z.literal('https'),
     url: urlString,
-    secret: z
-      .string()
-      .max(256)
-      .regex(WEBHOOK_SECRET, 'must be whsec_ followed by base64')
-      .refine((s) => Buffer.from(s.slice(6), 'base64').length >= 24, 'must encode at least 24 bytes')
-      .optional(),
+    secret: webhookSecretSchema.optional(),
   }),
 ]);
 export type Notify = z.infer<typeof notifySchema>;

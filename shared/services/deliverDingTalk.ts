@@ -10,6 +10,7 @@ import type { SendResult } from '../adapters/http/httpSender';
 import { classifyDingTalkReply, dingTalkBody, renderDigests, renderNotification, signDingTalkUrl } from '../domain/dingtalk';
 import type { DingTalkOutcome, MarkdownMessage } from '../domain/dingtalk';
 import { retryDelay } from '../domain/retry';
+import { eventIdentity } from '../domain/cloudEvents';
 import type { MailItem } from './chatbotPorts';
 import type { DeliverDeps } from './deliver';
 import { nowOf } from './deliver';
@@ -55,18 +56,7 @@ export async function parkInMailbox(deps: DeliverDeps, delivery: DeliveryRecord,
     ruleId: delivery.ruleId,
     instanceId: delivery.instanceId,
     enqueuedAt: nowOf(deps),
-    line: {
-      eventId: event.eventId,
-      eventType: event.eventType,
-      status: event.status,
-      instanceId: event.instanceId,
-      regionId: event.regionId,
-      namespace: event.namespace,
-      repoName: event.repoName,
-      tag: event.tag,
-      time: event.time,
-      ruleName: delivery.ruleName,
-    },
+    line: { ...eventIdentity(event), ruleName: delivery.ruleName },
     ...(delivery.template !== undefined ? { template: delivery.template } : {}),
     sealedWebhookUrl: delivery.notify.sealedWebhookUrl,
     ...(delivery.notify.sealedSecret ? { sealedSecret: delivery.notify.sealedSecret } : {}),

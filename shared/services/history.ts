@@ -7,6 +7,7 @@
 import { canAccessInstance } from '../domain/apiKeys';
 import type { Principal } from '../domain/apiKeys';
 import { notFound } from '../domain/errors';
+import { eventIdentity } from '../domain/cloudEvents';
 import type { DeliveryRecord } from './deliveryPorts';
 import type { DeliveryMessage, DeliveryQueue, StoredEvent } from './eventStore';
 import type { HistoryFilter, HistoryStore } from './historyPorts';
@@ -34,15 +35,7 @@ export function deliveryCounts(deliveries: DeliveryRecord[]) {
 
 function summary(event: StoredEvent, deliveries: DeliveryRecord[]) {
   return {
-    eventId: event.eventId,
-    eventType: event.eventType,
-    status: event.status,
-    instanceId: event.instanceId,
-    regionId: event.regionId,
-    namespace: event.namespace,
-    repoName: event.repoName,
-    tag: event.tag,
-    time: event.time,
+    ...eventIdentity(event),
     receivedAt: event.receivedAt,
     expiresAt: event.expiresAt,
     matchedRuleIds: event.matchedRuleIds,

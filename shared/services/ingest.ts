@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { canAccessInstance } from '../domain/apiKeys';
 import type { Principal } from '../domain/apiKeys';
-import { parseRegistryEvent } from '../domain/cloudEvents';
+import { eventIdentity, parseRegistryEvent } from '../domain/cloudEvents';
 import type { RegistryEvent } from '../domain/cloudEvents';
 import { AppError, forbidden } from '../domain/errors';
 import type { ErrorDetail } from '../domain/errors';
@@ -87,15 +87,7 @@ export async function ingestEvents(deps: IngestDeps, principal: Principal, input
   const entries = valid.map(({ event }) => {
     const matched = matchRules(rulesByInstance.get(event.instanceId) ?? [], event);
     const stored: StoredEvent = {
-      eventId: event.eventId,
-      eventType: event.eventType,
-      status: event.status,
-      instanceId: event.instanceId,
-      regionId: event.regionId,
-      namespace: event.namespace,
-      repoName: event.repoName,
-      tag: event.tag,
-      time: event.time,
+      ...eventIdentity(event),
       receivedAt: receivedAt.toISOString(),
       expiresAt,
       hash: event.hash,

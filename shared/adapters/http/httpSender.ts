@@ -6,12 +6,13 @@
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { LookupAddress, LookupOptions } from 'node:dns';
-import type { LookupFunction } from 'node:net';
-import { Agent } from 'undici';
-import type { Dispatcher } from 'undici';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { LookupFunction, Socket } from 'node:net';
 import { connectTimeAddressAllowed } from '../net/targetGuard';
 import { classifyAddress, isLocalhostName, literalAddressOf } from '../../domain/targetPolicy';
-import { describeFailure, TargetBlockedError } from './sendErrors';
+import { connectTimeoutError, describeFailure, TargetBlockedError } from './sendErrors';
 
 export interface SendRequest { url: string; body: string; headers: Record<string, string>; timeoutMs: number }
 export type SendResult =
@@ -52,7 +53,7 @@ function notFound(): NodeJS.ErrnoException {
 }
 
 /**
- * The `lookup` handed to net/tls.connect through undici's `connect` options. Node calls it for every
+ * The `lookup` handed to net/tls.connect through the agents' options. Node calls it for every
  * name (never for IP literals) right before connecting, so what it returns is what gets connected to.
  * Every answer is judged, not only the first: with autoSelectFamily (default since Node 20) Node
  * asks with `all: true` and may try any of them, and rebinding attacks mix good and bad answers.
@@ -112,16 +113,31 @@ function parseTarget(raw: string, allowPrivate: boolean): Target {
   return { url };
 }
 
-function flattenHeaders(raw: Dispatcher.ResponseData['headers']): Record<string, string> {
-  const headers: Record<string, string> = {};
+/** The body's framing is ours: caller-supplied length / transfer-encoding headers are replaced. */
+function requestHeaders(raw: Record<string, string>, bodyBytes: number): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(raw)) {
-    if (value === undefined) continue;
-    headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    const lower = name.toLowerCase();
+    if (lower === 'content-length' || lower === 'transfer-encoding') continue;
+    headers[name] = value;
+  }
+  headers['content-length'] = String(bodyBytes);
+  return headers;
+}
+
+/** From the raw list, so every repeated header is kept (IncomingMessage#headers drops some). */
+function flattenHeaders(rawHeaders: string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = (rawHeaders[i] as string).toLowerCase();
+    const value = rawHeaders[i + 1] as string;
+    const previous = headers[name];
+    headers[name] = previous === undefined ? value : `${previous}, ${value}`;
   }
   return headers;
 }
 
-async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<{ text: string; truncated: boolean }> {
+async function readCapped(body: IncomingMessage, maxBytes: number): Promise<{ text: string; truncated: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   let truncated = false;
@@ -138,38 +154,79 @@ async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: numbe
     size += buf.length;
   }
   // Leaving the loop early already destroys the stream; being explicit also covers a future refactor.
-  // The socket is then closed rather than reused, which is the price of not draining a big body.
+  // Destroying an incomplete response closes its socket rather than returning it to the pool, which
+  // is the price of not draining a big body.
   if (truncated) body.destroy();
   // Buffer#toString replaces invalid or cut-off UTF-8 sequences with U+FFFD instead of throwing.
   return { text: Buffer.concat(chunks, size).toString('utf8'), truncated };
 }
+
+/** IPv6 literals come bracketed from URL#hostname; net.connect wants them bare. */
+function bareHost(hostname: string): string {
+  return hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
+}
+
+type Exchanged = { status: number; headers: Record<string, string>; body: string; truncated: boolean };
 
 const TIMED_OUT = Symbol('timedOut');
 
 export function createHttpSender(opts: HttpSenderOptions): HttpSender {
   const maxBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const connectTimeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  // No redirect interceptor is composed, so undici (v7 has no maxRedirections) never follows a 3xx.
-  const agent = new Agent({
-    connections: opts.connections ?? DEFAULT_CONNECTIONS,
-    keepAliveTimeout: opts.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
-    connect: { timeout: connectTimeoutMs, lookup: createGuardedLookup(opts.lookup ?? systemLookup, opts.allowPrivate) },
-  });
+  // Agent options win over request options when Node builds the connection, so every socket either
+  // agent opens goes through the guarded lookup. `timeout` is the idle timeout of pooled sockets
+  // (a server's Keep-Alive: timeout=N hint can shorten it); active requests are bounded by our timers.
+  const agentOptions = {
+    keepAlive: true,
+    maxSockets: opts.connections ?? DEFAULT_CONNECTIONS,
+    timeout: opts.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+    lookup: createGuardedLookup(opts.lookup ?? systemLookup, opts.allowPrivate),
+  };
+  const httpAgent = new HttpAgent(agentOptions);
+  const httpsAgent = new HttpsAgent(agentOptions);
 
-  async function exchange(url: URL, request: SendRequest, signal: AbortSignal) {
-    const response = await agent.request({
-      origin: url.origin,
-      path: `${url.pathname}${url.search}`,
-      method: 'POST',
-      headers: request.headers,
-      body: request.body,
-      signal,
-      // undici's own timers as a second line; ours below is what bounds the whole exchange.
-      headersTimeout: request.timeoutMs,
-      bodyTimeout: request.timeoutMs,
+  /** Bounds DNS + TCP (+ TLS) of a fresh socket; a reused pooled socket is already connected. */
+  function guardConnect(req: ClientRequest, socket: Socket, secure: boolean): void {
+    if (!socket.connecting) return;
+    const timer = setTimeout(() => req.destroy(connectTimeoutError()), connectTimeoutMs);
+    const settled = (): void => clearTimeout(timer);
+    socket.once(secure ? 'secureConnect' : 'connect', settled);
+    socket.once('close', settled);
+  }
+
+  /** node:http never follows redirects: a 3xx comes back as a response like any other status. */
+  function exchange(url: URL, request: SendRequest): { done: Promise<Exchanged>; abort(): void } {
+    const secure = url.protocol === 'https:';
+    const body = Buffer.from(request.body, 'utf8');
+    let req: ClientRequest;
+    try {
+      // Built field by field rather than from the URL: userinfo is not turned into an auth header.
+      req = (secure ? httpsRequest : httpRequest)({
+        protocol: url.protocol,
+        hostname: bareHost(url.hostname),
+        port: url.port === '' ? undefined : Number(url.port),
+        path: `${url.pathname}${url.search}`,
+        method: 'POST',
+        headers: requestHeaders(request.headers, body.length),
+        agent: secure ? httpsAgent : httpAgent,
+      });
+    } catch (error: unknown) {
+      // Invalid header names / values throw synchronously.
+      return { done: Promise.reject(error), abort: () => undefined };
+    }
+    const done = new Promise<Exchanged>((resolve, reject) => {
+      // Stays attached for the request's lifetime: late errors after a timeout must not go unhandled.
+      req.on('error', reject);
+      req.once('socket', (socket: Socket) => guardConnect(req, socket, secure));
+      req.once('response', (res: IncomingMessage) => {
+        readCapped(res, maxBytes).then(
+          ({ text, truncated }) => resolve({ status: res.statusCode ?? 0, headers: flattenHeaders(res.rawHeaders), body: text, truncated }),
+          reject,
+        );
+      });
+      req.end(body);
     });
-    const { text, truncated } = await readCapped(response.body, maxBytes);
-    return { status: response.statusCode, headers: flattenHeaders(response.headers), body: text, truncated };
+    return { done, abort: () => req.destroy() };
   }
 
   async function post(request: SendRequest): Promise<SendResult> {
@@ -178,20 +235,19 @@ export function createHttpSender(opts: HttpSenderOptions): HttpSender {
     const target = parseTarget(request.url, opts.allowPrivate);
     if (!('url' in target)) return { kind: 'error', error: target.error, message: target.message, durationMs: elapsed() };
 
-    const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
-    // A race rather than only the signal: undici defers an abort until a pending connect settles, and
-    // DNS through the lookup hook is not abortable either; the caller's deadline must hold regardless.
+    // A race rather than only destroying the request: the verdict must not depend on how promptly
+    // a torn-down socket reports back (a lookup hook that never answers cannot be cancelled).
     const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
       timer = setTimeout(() => resolve(TIMED_OUT), request.timeoutMs);
     });
-    const work = exchange(target.url, request, controller.signal);
-    // If the deadline wins, the aborted exchange still rejects later; nobody awaits it any more.
-    work.catch(() => undefined);
+    const work = exchange(target.url, request);
+    // If the deadline wins, the destroyed exchange still rejects later; nobody awaits it any more.
+    work.done.catch(() => undefined);
     try {
-      const outcome = await Promise.race([work, deadline]);
+      const outcome = await Promise.race([work.done, deadline]);
       if (outcome === TIMED_OUT) {
-        controller.abort();
+        work.abort();
         return { kind: 'error', error: 'timeout', message: `timed out after ${request.timeoutMs} ms`, durationMs: elapsed() };
       }
       return { kind: 'response', ...outcome, durationMs: elapsed() };
@@ -212,12 +268,12 @@ export function createHttpSender(opts: HttpSenderOptions): HttpSender {
       void pending.then(forget, forget);
       return pending;
     },
-    // Not agent.close(): that also waits for requests we already gave up on, and undici keeps an
-    // aborted request queued until its connect settles (up to connectTimeoutMs, even when the lookup
-    // hook hangs). Every post() is bounded by its own deadline, so let those finish, then tear down.
+    // Every post() is bounded by its own deadline, so let those finish, then tear the pools down
+    // (destroy() closes idle keep-alive sockets and anything a timed-out request left behind).
     async close() {
       await Promise.allSettled(inFlight);
-      await agent.destroy();
+      httpAgent.destroy();
+      httpsAgent.destroy();
     },
   };
 }

@@ -1,7 +1,7 @@
 /**
- * Maps whatever undici / net / tls / our lookup hook threw onto the sender's small error vocabulary.
+ * Maps whatever node:http / net / tls / our lookup hook threw onto the sender's small error vocabulary.
  * Messages are fixed sentences built from error codes only: the thrown errors' own messages can
- * contain the host, port or URL (e.g. "getaddrinfo ENOTFOUND host", undici's connect-timeout text),
+ * contain the host, port or URL (e.g. "getaddrinfo ENOTFOUND host", "connect ECONNREFUSED ip:port"),
  * and a webhook URL's query string may hold an access token, so they are never passed through.
  */
 
@@ -18,6 +18,13 @@ export class TargetBlockedError extends Error {
   }
 }
 
+export const CONNECT_TIMEOUT_CODE = 'ERR_CONNECT_TIMEOUT';
+
+/** What the sender destroys a request with when DNS + connect (+ TLS handshake) outlast connectTimeoutMs. */
+export function connectTimeoutError(): NodeJS.ErrnoException {
+  return Object.assign(new Error('connect timed out'), { code: CONNECT_TIMEOUT_CODE });
+}
+
 const DNS_MESSAGES: Record<string, string> = {
   ENOTFOUND: 'host name could not be resolved',
   EAI_AGAIN: 'temporary DNS resolution failure',
@@ -31,16 +38,23 @@ const CONNECTION_MESSAGES: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
   ECONNRESET: 'connection reset by peer',
   EPIPE: 'connection closed while sending the request',
-  UND_ERR_SOCKET: 'connection closed by peer',
-  UND_ERR_CLOSED: 'HTTP client closed',
-  UND_ERR_DESTROYED: 'HTTP client closed',
+  ERR_STREAM_PREMATURE_CLOSE: 'connection closed by peer',
+  ERR_SOCKET_CLOSED: 'connection closed by peer',
   EHOSTUNREACH: 'host unreachable',
   ENETUNREACH: 'network unreachable',
-  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'response body length did not match content-length',
-  HPE_INVALID_CONSTANT: 'response was not valid HTTP',
 };
 
-/** Codes from every error in the chain: undici and Node wrap (cause) and aggregate (happy eyeballs). */
+/** Header names / values / paths Node refuses to put on the wire: a bad target configuration. */
+const INVALID_REQUEST_CODES = new Set([
+  'ERR_INVALID_ARG_TYPE',
+  'ERR_INVALID_ARG_VALUE',
+  'ERR_INVALID_CHAR',
+  'ERR_INVALID_HTTP_TOKEN',
+  'ERR_HTTP_INVALID_HEADER_VALUE',
+  'ERR_UNESCAPED_CHARACTERS',
+]);
+
+/** Codes from every error in the chain: errors may be wrapped (cause) or aggregated (happy eyeballs). */
 function codesOf(error: unknown, seen = new Set<unknown>()): string[] {
   if (typeof error !== 'object' || error === null || seen.has(error)) return [];
   seen.add(error);
@@ -79,17 +93,11 @@ export function describeFailure(
   const codes = codesOf(error);
   // Most specific first: a timeout or DNS failure can arrive wrapped in a generic socket error.
   for (const code of codes) {
-    if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') {
+    if (code === CONNECT_TIMEOUT_CODE || code === 'ETIMEDOUT') {
       return { kind: 'timeout', message: `connect timed out after ${Math.min(limits.timeoutMs, limits.connectTimeoutMs)} ms` };
     }
-    if (code === 'UND_ERR_HEADERS_TIMEOUT') {
-      return { kind: 'timeout', message: `timed out after ${limits.timeoutMs} ms waiting for response headers` };
-    }
-    if (code === 'UND_ERR_BODY_TIMEOUT') {
-      return { kind: 'timeout', message: `timed out after ${limits.timeoutMs} ms reading the response body` };
-    }
     // Only our own deadline aborts a request, so an abort means "timed out".
-    if (code === 'AbortError' || code === 'TimeoutError' || code === 'UND_ERR_ABORTED') {
+    if (code === 'AbortError' || code === 'TimeoutError' || code === 'ABORT_ERR') {
       return { kind: 'timeout', message: `timed out after ${limits.timeoutMs} ms` };
     }
   }
@@ -99,14 +107,17 @@ export function describeFailure(
   }
   for (const code of codes) {
     // Bad header names/values from the target's configuration: permanent, like a bad URL.
-    if (code === 'UND_ERR_INVALID_ARG' || code === 'ERR_INVALID_ARG_TYPE' || code === 'ERR_INVALID_CHAR') {
+    if (INVALID_REQUEST_CODES.has(code)) {
       return { kind: 'invalid-url', message: 'request could not be built (invalid header or URL)' };
     }
   }
   for (const code of codes) {
     const connection = CONNECTION_MESSAGES[code];
     if (connection !== undefined) return { kind: 'connection', message: connection };
-    if (code.startsWith('ERR_TLS_') || code.includes('CERT') || code.startsWith('ERR_SSL_')) {
+    // llhttp parse errors: HPE_INVALID_CONSTANT, HPE_HEADER_OVERFLOW, ...
+    if (code.startsWith('HPE_')) return { kind: 'connection', message: 'response was not valid HTTP' };
+    // OpenSSL verification codes (UNABLE_TO_VERIFY_LEAF_SIGNATURE, CERT_HAS_EXPIRED, ...) and Node's own.
+    if (code.startsWith('ERR_TLS_') || code.includes('CERT') || code.startsWith('ERR_SSL_') || code.startsWith('UNABLE_TO_')) {
       return { kind: 'connection', message: `TLS handshake failed (${SAFE_CODE.test(code) ? code : 'unknown'})` };
     }
   }
