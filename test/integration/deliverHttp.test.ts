@@ -146,11 +146,13 @@ describe('HTTP delivery', () => {
     const redirectRule = await ruleFor(receiver.url);
     receiver.script({ status: 302, headers: { location: target.url } });
     const redirected = await ingest(`repo${seq}`);
+    worker = startWorker(rt, queue);
+    // One at a time: the receiver's scripted replies go by arrival order.
+    const a = await settled(redirected.id, redirectRule);
     const badRule = await ruleFor(receiver.url);
     receiver.script({ status: 404 });
     const bad = await ingest(`repo${seq}`);
-    worker = startWorker(rt, queue);
-    const [a, b] = await Promise.all([settled(redirected.id, redirectRule), settled(bad.id, badRule)]);
+    const b = await settled(bad.id, badRule);
     expect(a.state).toBe('failed');
     expect(attemptsOf(a)[0]).toMatchObject({ outcome: 'failed', httpStatus: 302, error: 'redirect not followed (HTTP 302)' });
     expect(target.received).toHaveLength(0);

@@ -1,4 +1,4 @@
-/** httpSender against real node:http servers on 127.0.0.1 — no undici mocks. */
+/** httpSender against real node:http servers on 127.0.0.1 — no mocks. */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -114,6 +114,24 @@ describe('responses', () => {
     if (result.kind === 'response') expect(result.body).toBe('a'.repeat(1000));
   });
 
+  it('frames the body with content-length from its bytes, replacing caller framing headers', async () => {
+    const seen: { length?: string; encoding?: string }[] = [];
+    const srv = await server((req, res) => {
+      seen.push({ length: req.headers['content-length'], encoding: req.headers['transfer-encoding'] });
+      res.writeHead(204).end();
+    });
+    const body = '{"msg":"héllo ✓"}';
+    const result = await sender({ allowPrivate: true }).post({
+      url: `http://127.0.0.1:${srv.port}/`,
+      body,
+      headers: { 'Content-Length': '1', 'Transfer-Encoding': 'chunked' },
+      timeoutMs: 2_000,
+    });
+    expect(result).toMatchObject({ kind: 'response', status: 204 });
+    expect(seen).toEqual([{ length: String(Buffer.byteLength(body)), encoding: undefined }]);
+    expect(srv.received).toEqual([body]);
+  });
+
   it('reuses keep-alive sockets across sequential posts', async () => {
     const srv = await server((_req, res) => res.writeHead(204).end());
     const s = sender({ allowPrivate: true });
@@ -147,10 +165,18 @@ describe('timeouts and connection failures', () => {
     const s = sender({ allowPrivate: false, lookup: hang });
     const result = expectError(await post(s, 'http://stuck.test/', 200), 'timeout');
     expect(result.durationMs).toBeLessThan(1_000);
-    // close() must not wait for undici's still-pending connect (connectTimeoutMs, 5 s by default).
+    // close() must not wait for the still-pending connect (connectTimeoutMs, 5 s by default).
     const closing = performance.now();
     await s.close();
     expect(performance.now() - closing).toBeLessThan(500);
+  });
+
+  it('bounds the connect phase by connectTimeoutMs', async () => {
+    const hang: LookupAll = () => new Promise(() => undefined);
+    const s = sender({ allowPrivate: false, lookup: hang, connectTimeoutMs: 100 });
+    const result = expectError(await post(s, 'http://stuck.test/', 2_000), 'timeout');
+    expect(result.message).toBe('connect timed out after 100 ms');
+    expect(result.durationMs).toBeLessThan(1_000);
   });
 
   it('reports a refused connection', async () => {
@@ -243,6 +269,17 @@ describe('dns, invalid URLs and message hygiene', () => {
     const s = sender({ allowPrivate: true });
     expectError(await post(s, 'ftp://x'), 'invalid-url');
     expectError(await post(s, 'not a url'), 'invalid-url');
+  });
+
+  it('rejects header names and values Node will not send as invalid-url', async () => {
+    const srv = await server((_req, res) => res.end('x'));
+    const s = sender({ allowPrivate: true });
+    const url = `http://127.0.0.1:${srv.port}/`;
+    const badName = await s.post({ url, body: '{}', headers: { 'bad header': 'v' }, timeoutMs: 2_000 });
+    const badValue = await s.post({ url, body: '{}', headers: { 'x-token': 'SECRET\r\nx-injected: 1' }, timeoutMs: 2_000 });
+    expect(expectError(badName, 'invalid-url').message).toBe('request could not be built (invalid header or URL)');
+    expect(JSON.stringify(expectError(badValue, 'invalid-url'))).not.toContain('SECRET');
+    expect(srv.connections).toBe(0);
   });
 
   it('never puts the URL, query or headers in messages', async () => {

@@ -117,7 +117,7 @@ export function describeFailure(
     // llhttp parse errors: HPE_INVALID_CONSTANT, HPE_HEADER_OVERFLOW, ...
     if (code.startsWith('HPE_')) return { kind: 'connection', message: 'response was not valid HTTP' };
     // OpenSSL verification codes (UNABLE_TO_VERIFY_LEAF_SIGNATURE, CERT_HAS_EXPIRED, ...) and Node's own.
-    if (code.startsWith('ERR_TLS_') || code.includes('CERT') || code.startsWith('ERR_SSL_') || code.startsWith('UNABLE_TO_')) {
+    if (code.startsWith('ERR_TLS_') || code.includes('CERT') || code.startsWith('ERR_SSL_') || code.startsWith('UNABLE_TO_') || code === 'EPROTO') {
       return { kind: 'connection', message: `TLS handshake failed (${SAFE_CODE.test(code) ? code : 'unknown'})` };
     }
   }

@@ -72,7 +72,7 @@ export async function checkTargetHost(url: URL, opts: TargetGuardOptions): Promi
   return ALLOWED;
 }
 
-/** For the sender's undici connect/lookup hook: is this resolved peer address acceptable? */
+/** For the HTTP sender's connect-time lookup hook: is this resolved peer address acceptable? */
 export function connectTimeAddressAllowed(address: string, allowPrivate: boolean): boolean {
   return allowPrivate || classifyAddress(address).allowed;
 }
