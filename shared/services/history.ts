@@ -8,7 +8,7 @@ import { canAccessInstance } from '../domain/apiKeys';
 import type { Principal } from '../domain/apiKeys';
 import { notFound } from '../domain/errors';
 import { eventIdentity } from '../domain/cloudEvents';
-import type { DeliveryRecord } from './deliveryPorts';
+import type { Attempt, DeliveryRecord } from './deliveryPorts';
 import type { DeliveryMessage, DeliveryQueue, StoredEvent } from './eventStore';
 import type { HistoryFilter, HistoryStore } from './historyPorts';
 import { decodePageToken, encodePageToken } from './pageToken';
@@ -31,6 +31,15 @@ export function deliveryCounts(deliveries: DeliveryRecord[]) {
     else counts.pending += 1;
   }
   return counts;
+}
+
+const ATTEMPT_FIELDS = ['n', 'at', 'durationMs', 'outcome', 'httpStatus', 'providerCode', 'providerMessage', 'error', 'digestId'] as const;
+
+/** DynamoDB maps come back in any order; traces read better in the SPEC's. */
+function orderedAttempt(attempt: Attempt): Attempt {
+  const out: Record<string, unknown> = {};
+  for (const field of ATTEMPT_FIELDS) if (attempt[field] !== undefined) out[field] = attempt[field];
+  return out as unknown as Attempt;
 }
 
 function summary(event: StoredEvent, deliveries: DeliveryRecord[]) {
@@ -71,7 +80,7 @@ export async function getEventTrace(deps: HistoryDeps, principal: Principal, eve
       method: d.method,
       target: d.notify.method === 'dingtalk' ? d.notify.webhookUrlMasked : d.notify.url,
       state: d.state,
-      attempts: d.attempts,
+      attempts: (d.attempts as Attempt[]).map(orderedAttempt),
       ...(d.deliveredAt ? { deliveredAt: d.deliveredAt } : {}),
       ...(d.nextAttemptAt && ['pending', 'retrying', 'throttled'].includes(d.state) ? { nextAttemptAt: d.nextAttemptAt } : {}),
       ...(d.deadReason ? { deadReason: d.deadReason } : {}),
