@@ -118,3 +118,22 @@ describe('templates', () => {
     expect(renderTemplate('{{ tag }}/{{repoName}}', { ...values, tag: '*v1*', repoName: 'api' })).toBe('\\*v1\\*/api');
   });
 });
+
+describe('ReDoS', () => {
+  it('a catastrophic-backtracking pattern costs about what a benign one does on a long tag (linear time)', () => {
+    const tag = `${'a'.repeat(120)}!`; // OCI tags are ≤ 128 chars; V8 would need ~2^120 steps for (a+)+b here
+    const median = (pattern: string) => {
+      const re = compileTagPattern(pattern);
+      const times: number[] = [];
+      for (let round = 0; round < 15; round += 1) {
+        const t = performance.now();
+        for (let i = 0; i < 50; i += 1) re.matches(tag);
+        times.push(performance.now() - t);
+      }
+      return times.sort((a, b) => a - b)[7] ?? 0;
+    };
+    median('a+b'); // warm up the engine
+    const ratio = median('(a+)+b') / median('a+b');
+    expect(ratio).toBeLessThan(10);
+  });
+});
