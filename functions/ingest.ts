@@ -9,8 +9,11 @@ import { createSqsClient } from '../shared/adapters/sqs/client';
 import { lazyHttpHandler } from '../shared/wiring/base';
 import { ingestDeps } from '../shared/wiring/ingest';
 import { ingestEvents } from '../shared/services/ingest';
+import { createTokenBuckets } from '../shared/domain/tokenBucket';
+import { rateLimited } from '../shared/domain/errors';
 
-export function createIngestHandler(rt: Pick<Runtime, 'logger' | 'authenticator' | 'ingest'>): HttpHandler {
+export function createIngestHandler(rt: Pick<Runtime, 'config' | 'logger' | 'authenticator' | 'ingest'>): HttpHandler {
+  const buckets = createTokenBuckets({ rate: rt.config.ingestRatePerSecond, burst: rt.config.ingestBurst });
   return createHttpFunction(
     'ingest',
     {
@@ -18,6 +21,9 @@ export function createIngestHandler(rt: Pick<Runtime, 'logger' | 'authenticator'
         if (!principal) throw new Error('ingest reached without a principal');
         const payload = toIngestPayload(headers, body);
         const inputs = payload.mode === 'batch' ? payload.events : [payload.event];
+        const caller = principal.kind === 'admin' ? 'admin' : principal.keyId;
+        const decision = buckets.take(caller, inputs.length, Date.now());
+        if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
         const results = await ingestEvents(rt.ingest, principal, inputs);
         if (payload.mode === 'batch') {
           return json(202, { results: results.map(({ httpStatus: _s, ...rest }: { httpStatus?: number } & object) => rest) });

@@ -72,6 +72,8 @@ const envSchema = z.object({
   RETRY_MAX_ATTEMPTS: int(1, 10_000),
   ALLOW_PRIVATE_TARGETS: bool,
   RECONCILE_AFTER_SECONDS: int(1, 86_400),
+  INGEST_RATE_PER_SECOND: int(1, 1_000_000),
+  INGEST_BURST: int(100, 10_000_000),
   LOG_LEVEL: z
     .string()
     .trim()
@@ -110,6 +112,9 @@ export interface Config {
   allowPrivateTargets: boolean;
   /** How long a delivery may stay `pending` before the reconciler re-queues it. */
   reconcileAfterSeconds: number;
+  /** Events per second per API key, per function instance (burst ≥ one full batch). */
+  ingestRatePerSecond: number;
+  ingestBurst: number;
   logLevel: string;
 }
 
@@ -149,6 +154,8 @@ function defaultsFor(mode: StackMode): Record<string, string> {
     RETRY_MAX_ATTEMPTS: '100',
     ALLOW_PRIVATE_TARGETS: mode === 'local' ? 'true' : 'false',
     RECONCILE_AFTER_SECONDS: '120',
+    INGEST_RATE_PER_SECOND: '100',
+    INGEST_BURST: '200',
     LOG_LEVEL: 'INFO',
   };
 }
@@ -223,6 +230,8 @@ export function loadConfig(env: Env = process.env): Config {
     retryMaxAttempts: e.RETRY_MAX_ATTEMPTS,
     allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
     reconcileAfterSeconds: e.RECONCILE_AFTER_SECONDS,
+    ingestRatePerSecond: e.INGEST_RATE_PER_SECOND,
+    ingestBurst: e.INGEST_BURST,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -78,3 +78,8 @@ export const targetNotAllowed = (host: string, reason: string): AppError =>
 
 export const preconditionFailed = (): AppError =>
   new AppError('PreconditionFailed', 412, 'The rule has changed since the ETag given in If-Match.');
+
+export const rateLimited = (retryAfterSeconds: number, what = 'Too many requests for this API key'): AppError =>
+  new AppError('RateLimited', 429, `${what}; try again in ${retryAfterSeconds} s.`, {
+    headers: { 'retry-after': String(retryAfterSeconds) },
+  });

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import type { HttpSender } from '../adapters/http/httpSender';
 import type { SecretSealer } from '../adapters/crypto/secretSealer';
 import { classifyDingTalkReply, dingTalkBody, renderNotification, signDingTalkUrl } from '../domain/dingtalk';
-import { AppError, ruleNotFound } from '../domain/errors';
+import { rateLimited, ruleNotFound } from '../domain/errors';
+import type { AppError } from '../domain/errors';
 import { statusesOf } from '../domain/eventTypes';
 import type { ChatbotStore } from './chatbotPorts';
 import { describeResult, signedWebhookHeaders } from './deliverHttp';
@@ -32,10 +33,7 @@ export interface RuleTestResult {
   error?: string;
 }
 
-export const rateLimited = (retryAfterSeconds: number): AppError =>
-  new AppError('RateLimited', 429, `This chatbot has no sends left in its window; try again in ${retryAfterSeconds} s.`, {
-    headers: { 'retry-after': String(retryAfterSeconds) },
-  });
+const chatbotRateLimited = (retryAfterSeconds: number): AppError => rateLimited(retryAfterSeconds, 'This chatbot has no sends left in its window');
 
 function sample(rule: StoredRule, nowMs: number) {
   const eventType = rule.eventTypes[0] ?? 'cr:Artifact:ScanCompleted';
@@ -63,7 +61,7 @@ export async function testRule(deps: RuleTestDeps, instanceId: string, ruleId: s
   if (rule.notify.method === 'dingtalk') {
     const s = deps.settings.dingtalk;
     const grant = await deps.chatbots.acquire(rule.notify.botId, now(), { limit: s.limit, holdMs: deps.settings.timeoutMs + s.windowMs + s.marginMs });
-    if (!grant.ok) throw rateLimited(Math.max(1, Math.ceil((grant.retryAt - now()) / 1000)));
+    if (!grant.ok) throw chatbotRateLimited(Math.max(1, Math.ceil((grant.retryAt - now()) / 1000)));
     const url = await deps.sealer.open(rule.notify.sealedWebhookUrl, sealContext(instanceId, ruleId, 'webhookUrl'));
     const secret = rule.notify.sealedSecret ? await deps.sealer.open(rule.notify.sealedSecret, sealContext(instanceId, ruleId, 'secret')) : undefined;
     const start = now();

@@ -214,6 +214,20 @@ describe('validation and statuses', () => {
   });
 });
 
+describe('abuse limits', () => {
+  it('caps each API key with a token bucket: 429 RateLimited with Retry-After', async () => {
+    const limited = createIngestHandler(testRuntime(table, { env: { ...queue.env, INGEST_RATE_PER_SECOND: '1', INGEST_BURST: '100' } }));
+    const post = (body: unknown, type: string) =>
+      call(limited, { method: 'POST', path: '/v1/events', headers: { ...bearer(ADMIN_KEY), 'content-type': type }, body: body as object });
+    expect((await post(Array.from({ length: 100 }, () => cloudEvent()), 'application/cloudevents-batch+json')).status).toBe(202);
+    const refused = await post(Array.from({ length: 10 }, () => cloudEvent()), 'application/cloudevents-batch+json');
+    expect(refused.status).toBe(429);
+    expect(errorOf(refused).code).toBe('RateLimited');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    await queue.drain();
+  });
+});
+
 describe('metrics', () => {
   it('emits EMF counters for ingested, matched and duplicate events', async () => {
     const event = cloudEvent();

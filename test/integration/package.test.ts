@@ -76,6 +76,11 @@ describe('serverless package', () => {
     expect(routes).toEqual(expect.arrayContaining(['GET /v1/health', 'POST /v1/api-keys', 'POST /v1/events', '$default']));
   });
 
+  it('throttles the HTTP API stage', () => {
+    const stages = ofType('AWS::ApiGatewayV2::Stage').map(([, r]) => r.Properties.DefaultRouteSettings);
+    expect(stages[0]).toEqual({ ThrottlingBurstLimit: 500, ThrottlingRateLimit: 200 });
+  });
+
   it('grants no wildcard actions and names its resources', () => {
     for (const [name, role] of ofType('AWS::IAM::Role')) {
       for (const policy of role.Properties.Policies as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }[]) {

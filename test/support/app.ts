@@ -19,6 +19,9 @@ export function testConfig(table: TestTable, overrides: Record<string, string> =
     ADMIN_API_KEY: ADMIN_KEY,
     SECRETS_KEY: Buffer.alloc(32, 3).toString('base64'),
     SERVICE_VERSION: '9.9.9-test',
+    // Tests send bursts on purpose; the per-key ingest limit has its own test.
+    INGEST_RATE_PER_SECOND: '100000',
+    INGEST_BURST: '1000000',
     ...overrides,
   });
 }
