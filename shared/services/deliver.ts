@@ -63,14 +63,14 @@ export async function scheduleRetry(
 }
 
 async function deliverOne(deps: DeliverDeps, eventId: string, ruleId: string): Promise<void> {
-  const delivery = await deps.deliveries.get(eventId, ruleId);
+  // Both reads at once: the event is needed for every open delivery, and closed ones are rare.
+  const [delivery, event] = await Promise.all([deps.deliveries.get(eventId, ruleId), deps.deliveries.getEvent(eventId)]);
   if (!delivery || !OPEN_STATES.includes(delivery.state)) return; // already closed: a duplicate message
   const now = nowOf(deps);
   if (Date.parse(delivery.expiresAt) <= now) {
     await deps.deliveries.transition(eventId, ruleId, { state: 'dead', deadReason: 'event retention ended before a successful attempt' });
     return;
   }
-  const event = await deps.deliveries.getEvent(eventId);
   if (!event) {
     await deps.deliveries.transition(eventId, ruleId, { state: 'dead', deadReason: 'event record is gone' });
     return;

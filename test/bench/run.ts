@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { figures, startBackends } from './harness';
 import { benchIngest } from './ingestBench';
 import { benchLimiter, benchThroughput } from './deliveryBench';
+import { benchColdStart } from './coldStartBench';
 
 const quick = process.argv.includes('--quick');
 const started = Date.now();
@@ -17,6 +18,7 @@ try {
   await benchIngest(backends, quick);
   await benchLimiter(backends, quick);
   await benchThroughput(backends, quick);
+  await benchColdStart(quick);
 } finally {
   await backends.stop();
 }
