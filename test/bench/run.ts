@@ -9,6 +9,7 @@ import { figures, startBackends } from './harness';
 import { benchIngest } from './ingestBench';
 import { benchLimiter, benchThroughput } from './deliveryBench';
 import { benchColdStart } from './coldStartBench';
+import { benchEndToEnd } from './endToEndBench';
 
 const quick = process.argv.includes('--quick');
 const started = Date.now();
@@ -19,6 +20,7 @@ try {
   await benchLimiter(backends, quick);
   await benchThroughput(backends, quick);
   await benchColdStart(quick);
+  await benchEndToEnd();
 } finally {
   await backends.stop();
 }
