@@ -1,17 +1,8 @@
 /** What ingest and the reconciler need from storage. */
-import type { EventStatus, EventType } from '../domain/eventTypes';
+import type { EventIdentity } from '../domain/cloudEvents';
 import type { StoredNotify } from './ruleStore';
 
-export interface StoredEvent {
-  eventId: string;
-  eventType: EventType;
-  status: EventStatus;
-  instanceId: string;
-  regionId: string;
-  namespace: string;
-  repoName: string;
-  tag: string;
-  time: string;
+export interface StoredEvent extends EventIdentity {
   receivedAt: string;
   expiresAt: string;
   hash: string;

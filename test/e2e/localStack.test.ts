@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunningStack } from '../support/localStack';
 import { stackPorts, startStack } from '../support/localStack';
+import { alive } from '../../local/processes';
 import { startReceiver } from '../support/receiver';
 import { startDingTalkServer } from '../support/dingtalkServer';
 
@@ -24,14 +25,6 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function api(base: string, method: string, path: string, key?: string, body?: unknown) {
   const response = await fetch(`${base}${path}`, {
