@@ -206,6 +206,17 @@ describe('trace, access and redelivery', () => {
     }
   }, 40_000);
 
+  it('a dead delivery shows its state, last attempt and reason in the trace', async () => {
+    const target = await ingestOne('trace-3', 'cr:Artifact:ScanCompleted', 'SUCCESS');
+    const attempt = { n: 1, at: new Date().toISOString(), durationMs: 5, outcome: 'retry' as const, error: 'timed out after 500 ms' };
+    expect(await rt.deliver.deliveries.transition(target.id, ruleA, { state: 'dead', attempt, deadReason: 'gave up after 1 attempts' })).toBe(true);
+    const trace = (await call(events, { path: `/v1/events/${target.id}`, headers: bearer(ADMIN_KEY) })).json as { deliveries: Record<string, unknown>[] };
+    expect(trace.deliveries[0]).toMatchObject({ state: 'dead', deadReason: 'gave up after 1 attempts', attempts: [attempt] });
+    expect(trace.deliveries[0]).not.toHaveProperty('nextAttemptAt');
+    const [summary] = page(await list({ limit: '1' })).events;
+    expect(summary?.deliveries).toMatchObject({ total: 1, dead: 1 });
+  });
+
   it('404 (not 403) for events of other instances; 404 for unknown ids', async () => {
     const key = ((await call(createApiKeysHandler(rt), { method: 'POST', path: '/v1/api-keys', headers: bearer(ADMIN_KEY), body: { name: 'reader', scopes: ['events:read', 'events:write'], instanceIds: ['cri-other001'] } })).json as { apiKey: string }).apiKey;
     for (const init of [
