@@ -26,6 +26,8 @@ afterAll(async () => {
 });
 
 
+const transcript: { request: string; text: string }[] = [];
+
 async function api(base: string, method: string, path: string, key?: string, body?: unknown) {
   const response = await fetch(`${base}${path}`, {
     method,
@@ -36,6 +38,8 @@ async function api(base: string, method: string, path: string, key?: string, bod
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const text = await response.text();
+  // Every response, headers included, goes into the transcript the leak audit scans.
+  transcript.push({ request: `${method} ${path}`, text: `${JSON.stringify([...response.headers.entries()])}\n${text}` });
   return { status: response.status, headers: response.headers, text, json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
 }
 
@@ -158,6 +162,30 @@ describe('npm start', () => {
     }
     expect(status).toBe(401);
 
+    // The leak audit: every other route, with secrets in play.
+    const WHSEC = `whsec_${Buffer.alloc(32, 11).toString('base64')}`;
+    await api(base2, 'GET', '/v1/instances/cri-abc123/rules', ADMIN);
+    await api(base2, 'PATCH', `/v1/instances/cri-abc123/rules/${ruleId}`, ADMIN, {
+      notify: { method: 'dingtalk', webhookUrl: ding.webhookUrl('e2eTOKENsecret42'), secret: 'SECe2e0123456789abcdef' },
+    });
+    const hookRule = await api(base2, 'POST', '/v1/instances/cri-abc123/rules', ADMIN, {
+      ruleName: 'e2e-signed',
+      regionId: 'cn-hangzhou',
+      eventTypes: ['cr:Artifact:SigningCompleted'],
+      scope: { type: 'INSTANCE' },
+      notify: { method: 'http', url: receiver.url, secret: WHSEC },
+    });
+    const signedRuleId = (hookRule.json as { ruleId: string }).ruleId;
+    expect((await api(base2, 'POST', `/v1/instances/cri-abc123/rules/${ruleId}/test`, ADMIN)).status).toBe(200);
+    expect((await api(base2, 'POST', `/v1/instances/cri-abc123/rules/${signedRuleId}/test`, ADMIN)).status).toBe(200);
+    expect((await api(base2, 'GET', '/v1/instances/cri-abc123/events', ADMIN)).status).toBe(200);
+    expect((await api(base2, 'GET', `/v1/events/${eventId}`, ADMIN)).status).toBe(200);
+    expect((await api(base2, 'POST', `/v1/events/${eventId}/redeliver`, ADMIN, {})).status).toBe(202);
+    await api(base2, 'POST', '/v1/instances/cri-abc123/rules', ADMIN, { ruleName: 'bad', notify: { method: 'http', url: `http://u:${WHSEC}@127.0.0.1/x#SECe2e0123456789abcdef` } });
+    await api(base2, 'POST', '/v1/events', `Bearer-ish ${apiKey}`, { broken: 'e2eTOKENsecret42' });
+    await api(base2, 'PUT', `/v1/events/${eventId}`, ADMIN, { secret: WHSEC });
+    const auditSecrets = [apiKey, ADMIN, 'e2eTOKENsecret42', 'SECe2e0123456789abcdef', WHSEC, WHSEC.slice(6)];
+
     // Ctrl-C stops everything.
     const pids2 = JSON.parse(readFileSync(join(dataDir, 'pids.json'), 'utf8')) as { pid: number }[];
     stack.child.kill('SIGINT');
@@ -168,6 +196,12 @@ describe('npm start', () => {
     // No key in any response body we did not ask to see it in, nor in any log line.
     const logs = firstOutput + stack.output();
     expect(logs).toContain('"route":"createApiKey"');
+    for (const { request, text } of transcript) {
+      // The create response is where a new key is shown, once, by design.
+      if (request === 'POST /v1/api-keys') continue;
+      for (const secret of auditSecrets) expect(text, request).not.toContain(secret);
+    }
+    for (const secret of auditSecrets) expect(logs).not.toContain(secret);
     for (const text of [...seen.slice(1), logs]) {
       expect(text).not.toContain(apiKey);
       expect(text).not.toContain(ADMIN);
