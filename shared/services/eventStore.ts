@@ -56,6 +56,8 @@ export interface PendingDelivery {
   eventId: string;
   ruleId: string;
   queuedAt: string;
+  /** Set when the entry is a DingTalk mailbox item waiting for its chatbot's flush. */
+  botId?: string;
 }
 
 export interface PendingIndex {

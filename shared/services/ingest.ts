@@ -4,7 +4,7 @@
  * content hash), then fan out one queue message per delivery. Anything that could not
  * be queued stays `pending` for the reconciler (outbox), so nothing is lost.
  */
-import { createHash } from 'node:crypto';
+import { deliveryIdOf } from '../domain/deliveryId';
 import { canAccessInstance } from '../domain/apiKeys';
 import type { Principal } from '../domain/apiKeys';
 import { eventIdentity, parseRegistryEvent } from '../domain/cloudEvents';
@@ -39,10 +39,7 @@ export type IngestResult =
 export const eventIdConflict = (eventId: string): AppError =>
   new AppError('EventIdConflict', 409, `An event with id ${eventId} and different content was already received.`);
 
-/** Stable across retries and redeliveries: receivers de-duplicate on it (webhook-id). */
-export function deliveryIdOf(eventId: string, ruleId: string): string {
-  return `msg_${createHash('sha256').update(`${eventId}\n${ruleId}`).digest('base64url').slice(0, 27)}`;
-}
+export { deliveryIdOf };
 
 function rejected(index: number, error: AppError, eventId?: string): IngestResult {
   return {

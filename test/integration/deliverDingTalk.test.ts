@@ -16,6 +16,8 @@ import { bearer, call } from '../support/http';
 import { createTestQueue } from '../support/queue';
 import type { TestQueue } from '../support/queue';
 import { startWorker, until } from '../support/worker';
+import { botIdOf } from '../../shared/services/rules';
+import { requeueStuckDeliveries } from '../../shared/services/reconcile';
 
 const LIMIT = 5;
 const WINDOW_MS = 4_000;
@@ -221,4 +223,27 @@ describe('DingTalk delivery', () => {
     const missing = await call(handler, { method: 'POST', path: `/v1/instances/${instanceId}/rules/crecr-0000000000000000/test`, headers: bearer(ADMIN_KEY) });
     expect(missing.status).toBe(404);
   });
+
+  it('a lost flush message is recovered by the reconciler: parked mail is re-queued and delivered', async () => {
+    const { token, instanceId } = newBot();
+    const ruleId = await rule(instanceId, token);
+    const botId = botIdOf(new URL(ding.webhookUrl(token)));
+    await rt.deliver.chatbots.pause(botId, Date.now() + 1_000);
+    // A worker whose flush messages vanish (a crash between claiming and sending).
+    const lossy = { ...rt, deliver: { ...rt.deliver, queue: { sendDelayed: async () => undefined } } };
+    worker = startWorker(lossy, queue);
+    const events = await ingest(instanceId, 3);
+    await until('all parked', async () => (await rt.deliver.chatbots.listMail(botId)).length === 3 || undefined, 10_000);
+    await worker.stop();
+    await new Promise((r) => setTimeout(r, 1_200)); // the pause is over, but no flush is coming
+    expect(ding.messages(token)).toHaveLength(0);
+
+    const later = () => new Date(Date.now() + (rt.config.reconcileAfterSeconds + 1) * 1000);
+    const run = await requeueStuckDeliveries({ ...rt.reconcile, now: later });
+    expect(run.requeued).toBeGreaterThanOrEqual(3);
+    worker = startWorker(rt, queue);
+    const records = await allSettled(events.map((e) => ({ eventId: e.id, ruleId })), 10_000);
+    expect(records.every((r) => r.state === 'delivered')).toBe(true);
+    expect(await rt.deliver.chatbots.listMail(botId)).toEqual([]);
+  }, 30_000);
 });

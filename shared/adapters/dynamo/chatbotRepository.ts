@@ -9,6 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChatbotStore, MailItem } from '../../services/chatbotPorts';
+import { pendingShardOf } from './eventRepository';
+import { keys } from './keys';
 
 const MAX_CAS_TRIES = 12;
 
@@ -156,7 +158,10 @@ export function dynamoChatbotStore(db: DynamoDBDocumentClient, tableName: string
     },
 
     async putMail(botId, mail) {
-      await db.send(new PutCommand({ TableName: tableName, Item: { ...mailKey(botId, mail.deliveryId), type: 'mail', ...mail, ttl: ttl() } }));
+      // In the pending index too: if the flush message meant to carry this mail is ever
+      // lost, the reconciler finds the mail and re-queues its delivery (which re-flushes).
+      const index = keys.pending(pendingShardOf(mail.eventId), new Date(mail.enqueuedAt).toISOString(), mail.eventId, mail.ruleId);
+      await db.send(new PutCommand({ TableName: tableName, Item: { ...mailKey(botId, mail.deliveryId), ...index, type: 'mail', ...mail, ttl: ttl() } }));
     },
 
     async listMail(botId) {

@@ -7,6 +7,7 @@ import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PendingDelivery, PendingIndex } from '../../services/eventStore';
 import { pendingShardOf } from './eventRepository';
+import { deliveryIdOf } from '../../domain/deliveryId';
 import { keys } from './keys';
 
 export const MAX_REQUEUES = 20;
@@ -36,7 +37,15 @@ export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string
             const pk = String(item.pk);
             const sk = String(item.sk);
             const gsi2sk = String(item.gsi2sk);
-            found.push({ eventId: pk.slice('EVENT#'.length), ruleId: sk.slice(keys.deliveryPrefix.length), queuedAt: gsi2sk.slice(0, gsi2sk.indexOf('#')) });
+            const queuedAt = gsi2sk.slice(0, gsi2sk.indexOf('#'));
+            if (pk.startsWith('BOT#')) {
+              // Mailbox item: gsi2sk is `${queuedAt}#${eventId}#${ruleId}` (rule ids hold no '#').
+              const rest = gsi2sk.slice(queuedAt.length + 1);
+              const cut = rest.lastIndexOf('#');
+              found.push({ eventId: rest.slice(0, cut), ruleId: rest.slice(cut + 1), queuedAt, botId: pk.slice('BOT#'.length) });
+            } else {
+              found.push({ eventId: pk.slice('EVENT#'.length), ruleId: sk.slice(keys.deliveryPrefix.length), queuedAt });
+            }
           }
           startKey = out.LastEvaluatedKey;
         } while (startKey && found.length < limit);
@@ -48,6 +57,25 @@ export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string
       const key = keys.delivery(pending.eventId, pending.ruleId);
       const old = keys.pending(pendingShardOf(pending.eventId), pending.queuedAt, pending.eventId, pending.ruleId).gsi2sk;
       const fresh = keys.pending(pendingShardOf(pending.eventId), now, pending.eventId, pending.ruleId).gsi2sk;
+      if (pending.botId !== undefined) {
+        // A mail still waiting: move its index entry on and hand back its delivery to re-queue.
+        try {
+          const out = await db.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: { pk: `BOT#${pending.botId}`, sk: `MAIL#${deliveryIdOf(pending.eventId, pending.ruleId)}` },
+              UpdateExpression: 'SET gsi2sk = :fresh',
+              ConditionExpression: 'gsi2sk = :old',
+              ExpressionAttributeValues: { ':fresh': fresh, ':old': old },
+              ReturnValues: 'ALL_NEW',
+            }),
+          );
+          return { deliveryId: String(out.Attributes?.deliveryId) };
+        } catch (error) {
+          if (conditionFailed(error)) return undefined;
+          throw error;
+        }
+      }
       try {
         const out = await db.send(
           new UpdateCommand({
