@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ROOT = join(import.meta.dirname, '..');
 

@@ -3,7 +3,7 @@
  * nothing else in the code reads process.env. A bad value throws ConfigError naming the
  * variable and the rule it broke (never echoing secret values).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export type StackMode = 'local' | 'aws';
 

@@ -2,7 +2,7 @@
  * API keys: format, scopes and the authorisation decision. Pure: hashing and
  * randomness are injected by the service layer.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const SCOPES = ['rules:read', 'rules:write', 'events:read', 'events:write'] as const;
 export type Scope = (typeof SCOPES)[number];

@@ -4,7 +4,7 @@
  * Pure: the HTTP content modes are mapped to one structured object before this.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError, validationFailed } from './errors';
 import type { ErrorDetail } from './errors';
 import { isEventType, STATUS_FIELDS, statusesOf } from './eventTypes';

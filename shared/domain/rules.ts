@@ -3,7 +3,7 @@
  * read shape. Pure: target reachability (DNS) and secrets live in the service.
  */
 import { RE2JS } from 're2js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVENT_TYPES, isEventType, statusesOf } from './eventTypes';
 import type { EventStatus, EventType } from './eventTypes';
 import { TEMPLATE_PLACEHOLDERS, unknownPlaceholders } from './template';

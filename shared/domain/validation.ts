@@ -1,5 +1,5 @@
 /** zod issues → SPEC §4 `details[]` (dot paths; one entry per unknown field). */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ErrorDetail } from './errors';
 
 export function issuesToDetails(issues: readonly z.core.$ZodIssue[], prefix: string[] = []): ErrorDetail[] {

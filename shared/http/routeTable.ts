@@ -4,7 +4,7 @@
  * validation and the OpenAPI document; test/unit/routeTable.test.ts checks it against
  * serverless.yml so the two cannot drift.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Scope } from '../domain/apiKeys';
 import { apiKeySummarySchema, createApiKeyRequestSchema, createdApiKeySchema, keyIdSchema } from '../domain/apiKeys';
 import {

@@ -1,6 +1,6 @@
 /** zod validation of path parameters, query and body → 400 ValidationFailed with details[].path. */
 import type { MiddlewareObj } from '@middy/core';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { validationFailed } from '../../domain/errors';
 import type { ErrorDetail } from '../../domain/errors';
 import { issuesToDetails } from '../../domain/validation';
