@@ -15,6 +15,8 @@ export interface MailItem {
   template?: string;
   sealedWebhookUrl: string;
   sealedSecret?: string;
+  /** A retrying delivery waits for its backoff: not sent before this epoch ms. */
+  notBefore?: number;
 }
 
 export interface ChatbotStore {
@@ -32,6 +34,8 @@ export interface ChatbotStore {
   /** True when the caller should schedule the flush (none is due at or before `dueAtMs`). */
   claimFlush(botId: string, dueAtMs: number, nowMs: number): Promise<boolean>;
   putMail(botId: string, mail: MailItem): Promise<void>;
+  /** Holds a mail back until `untilMs` (its backoff), index entry included. */
+  deferMail(botId: string, mail: MailItem, untilMs: number): Promise<void>;
   listMail(botId: string): Promise<MailItem[]>;
   deleteMail(botId: string, deliveryIds: string[]): Promise<void>;
 }

@@ -41,7 +41,7 @@ export async function scheduleRetry(
   resend: boolean,
 ): Promise<number | undefined> {
   const now = nowOf(deps);
-  if (attempt.n >= deps.settings.retry.maxAttempts) {
+  if (attempt.n - (delivery.attemptBase ?? 0) >= deps.settings.retry.maxAttempts) {
     await deps.deliveries.transition(delivery.eventId, delivery.ruleId, { state: 'dead', attempt, deadReason: `gave up after ${attempt.n} attempts` });
     return undefined;
   }
@@ -51,28 +51,45 @@ export async function scheduleRetry(
     await deps.deliveries.transition(delivery.eventId, delivery.ruleId, { state: 'dead', attempt, deadReason: 'event retention ended before a successful attempt' });
     return undefined;
   }
-  const moved = await deps.deliveries.transition(delivery.eventId, delivery.ruleId, {
+  // The retry message first: if the process dies right after, the delivery is still
+  // open and the message finds it; the other order could leave it `retrying` with no message.
+  if (resend) {
+    await deps.queue.sendDelayed({ kind: 'delivery', eventId: delivery.eventId, ruleId: delivery.ruleId, deliveryId: delivery.deliveryId, expect: attempt.n }, delay);
+  }
+  await deps.deliveries.transition(delivery.eventId, delivery.ruleId, {
     state: 'retrying',
     attempt,
     nextAttemptAt: new Date(next).toISOString(),
   });
-  if (moved && resend) {
-    await deps.queue.sendDelayed({ kind: 'delivery', eventId: delivery.eventId, ruleId: delivery.ruleId, deliveryId: delivery.deliveryId }, delay);
-  }
   return delay;
 }
 
-async function deliverOne(deps: DeliverDeps, eventId: string, ruleId: string): Promise<void> {
+/** A closed DingTalk delivery must not linger in its chatbot's mailbox (it would be sent again). */
+async function dropMail(deps: DeliverDeps, delivery: DeliveryRecord): Promise<void> {
+  if (delivery.notify.method === 'dingtalk') await deps.chatbots.deleteMail(delivery.notify.botId, [delivery.deliveryId]);
+}
+
+async function deliverOne(deps: DeliverDeps, message: QueueMessage & { eventId: string; ruleId: string }): Promise<void> {
+  const { eventId, ruleId } = message;
   // Both reads at once: the event is needed for every open delivery, and closed ones are rare.
   const [delivery, event] = await Promise.all([deps.deliveries.get(eventId, ruleId), deps.deliveries.getEvent(eventId)]);
-  if (!delivery || !OPEN_STATES.includes(delivery.state)) return; // already closed: a duplicate message
+  if (!delivery) return;
+  if (!OPEN_STATES.includes(delivery.state)) {
+    await dropMail(deps, delivery); // already closed: a duplicate message
+    return;
+  }
+  if (delivery.notify.method !== 'dingtalk' && delivery.state === 'retrying' && message.expect !== delivery.attemptCount) {
+    return; // not this retry chain's message: a duplicate or a stale copy
+  }
   const now = nowOf(deps);
   if (Date.parse(delivery.expiresAt) <= now) {
     await deps.deliveries.transition(eventId, ruleId, { state: 'dead', deadReason: 'event retention ended before a successful attempt' });
+    await dropMail(deps, delivery);
     return;
   }
   if (!event) {
     await deps.deliveries.transition(eventId, ruleId, { state: 'dead', deadReason: 'event record is gone' });
+    await dropMail(deps, delivery);
     return;
   }
   if (delivery.notify.method === 'dingtalk') {
@@ -109,5 +126,5 @@ export async function processDeliveryMessage(deps: DeliverDeps, message: QueueMe
     return;
   }
   if (!rest.eventId || !rest.ruleId) throw new Error('delivery message without eventId/ruleId');
-  await deliverOne(deps, rest.eventId, rest.ruleId);
+  await deliverOne(deps, { ...rest, eventId: rest.eventId, ruleId: rest.ruleId });
 }

@@ -15,6 +15,7 @@ import type { MailItem } from './chatbotPorts';
 import type { DeliverDeps } from './deliver';
 import { nowOf } from './deliver';
 import type { Attempt, DeliveryRecord } from './deliveryPorts';
+import { OPEN_STATES } from './deliveryPorts';
 import type { StoredEvent } from './eventStore';
 import { sealContext } from './sealContext';
 
@@ -60,6 +61,8 @@ export async function parkInMailbox(deps: DeliverDeps, delivery: DeliveryRecord,
     ...(delivery.template !== undefined ? { template: delivery.template } : {}),
     sealedWebhookUrl: delivery.notify.sealedWebhookUrl,
     ...(delivery.notify.sealedSecret ? { sealedSecret: delivery.notify.sealedSecret } : {}),
+    // Re-parked while retrying (a redelivered message, the reconciler): keep its backoff.
+    ...(delivery.state === 'retrying' && delivery.nextAttemptAt ? { notBefore: Date.parse(delivery.nextAttemptAt) } : {}),
   });
 }
 
@@ -93,7 +96,10 @@ async function settleChunk(deps: DeliverDeps, botId: string, chunk: Chunk, resul
     ...(chunk.digestId ? { digestId: chunk.digestId } : {}),
   } satisfies Omit<Attempt, 'n'>;
   const records = await Promise.all(chunk.items.map((m) => deps.deliveries.get(m.eventId, m.ruleId)));
-  const open = records.filter((r): r is DeliveryRecord => r !== undefined);
+  const open = records.filter((r): r is DeliveryRecord => r !== undefined && OPEN_STATES.includes(r.state));
+  // Mail whose delivery is gone or already closed must not be sent again.
+  const stale = chunk.items.filter((m) => !open.some((r) => r.deliveryId === m.deliveryId)).map((m) => m.deliveryId);
+  if (stale.length > 0) await deps.chatbots.deleteMail(botId, stale);
   const attemptOf = (r: DeliveryRecord): Attempt => ({ n: r.attemptCount + (outcome.outcome === 'throttled' ? 0 : 1), ...base });
   const ids = chunk.items.map((m) => m.deliveryId);
 
@@ -129,7 +135,7 @@ async function settleChunk(deps: DeliverDeps, botId: string, chunk: Chunk, resul
   const closed: string[] = [];
   for (const r of open) {
     const attempt = attemptOf(r);
-    const dead = attempt.n >= deps.settings.retry.maxAttempts;
+    const dead = attempt.n - (r.attemptBase ?? 0) >= deps.settings.retry.maxAttempts;
     const delay = retryDelay(deps.settings.retry, attempt.n, undefined, deps.random ?? Math.random);
     const nextAt = at + delay * 1000;
     if (dead || nextAt >= Date.parse(r.expiresAt)) {
@@ -141,6 +147,8 @@ async function settleChunk(deps: DeliverDeps, botId: string, chunk: Chunk, resul
       closed.push(r.deliveryId);
     } else {
       await deps.deliveries.transition(r.eventId, r.ruleId, { state: 'retrying', attempt, nextAttemptAt: new Date(nextAt).toISOString() });
+      const mail = chunk.items.find((m) => m.deliveryId === r.deliveryId);
+      if (mail) await deps.chatbots.deferMail(botId, mail, nextAt);
       next = Math.min(next, nextAt);
     }
   }
@@ -163,44 +171,49 @@ export async function flushChatbot(deps: DeliverDeps, botId: string, parked?: De
       // A deferral, not an attempt: the trace shows when the next send may happen.
       await deps.deliveries.transition(parked.eventId, parked.ruleId, {
         state: grant.reason === 'paused' ? 'throttled' : parked.state,
-        nextAttemptAt: new Date(at).toISOString(),
+        nextAttemptAt: new Date(Math.max(at, parked.nextAttemptAt ? Date.parse(parked.nextAttemptAt) : 0)).toISOString(),
       });
     }
     return;
   }
   let retryAt: number | undefined;
   try {
-    const mail = await deps.chatbots.listMail(botId);
+    const now = nowOf(deps);
+    // Mail still in its retry backoff waits for a later flush.
+    const mail = (await deps.chatbots.listMail(botId)).filter((m) => (m.notBefore ?? 0) <= now);
     if (mail.length === 0) {
       await deps.chatbots.settle(botId, grant.slotId, 0);
-      return;
-    }
-    const newest = mail[mail.length - 1] as MailItem;
-    const url = await deps.sealer.open(newest.sealedWebhookUrl, sealContext(newest.instanceId, newest.ruleId, 'webhookUrl'));
-    const secret = newest.sealedSecret ? await deps.sealer.open(newest.sealedSecret, sealContext(newest.instanceId, newest.ruleId, 'secret')) : undefined;
-    let slotId = grant.slotId;
-    for (const [i, chunk] of planMessages(mail).entries()) {
-      if (i > 0) {
-        const extra = await deps.chatbots.acquire(botId, nowOf(deps), { limit: s.limit, holdMs });
-        if (!extra.ok) break;
-        slotId = extra.slotId;
+    } else {
+      const newest = mail[mail.length - 1] as MailItem;
+      const url = await deps.sealer.open(newest.sealedWebhookUrl, sealContext(newest.instanceId, newest.ruleId, 'webhookUrl'));
+      const secret = newest.sealedSecret ? await deps.sealer.open(newest.sealedSecret, sealContext(newest.instanceId, newest.ruleId, 'secret')) : undefined;
+      let slotId = grant.slotId;
+      for (const [i, chunk] of planMessages(mail).entries()) {
+        if (i > 0) {
+          const extra = await deps.chatbots.acquire(botId, nowOf(deps), { limit: s.limit, holdMs });
+          if (!extra.ok) break;
+          slotId = extra.slotId;
+        }
+        const start = nowOf(deps);
+        const result = await deps.sender.post({
+          url: signDingTalkUrl(url, secret, start),
+          body: dingTalkBody(chunk.message),
+          headers: { 'content-type': 'application/json', 'user-agent': deps.settings.userAgent },
+          timeoutMs: deps.settings.timeoutMs,
+        });
+        await deps.chatbots.settle(botId, slotId, nowOf(deps) + s.windowMs + s.marginMs);
+        retryAt = await settleChunk(deps, botId, chunk, result, start);
+        if (retryAt !== undefined) break;
       }
-      const start = nowOf(deps);
-      const result = await deps.sender.post({
-        url: signDingTalkUrl(url, secret, start),
-        body: dingTalkBody(chunk.message),
-        headers: { 'content-type': 'application/json', 'user-agent': deps.settings.userAgent },
-        timeoutMs: deps.settings.timeoutMs,
-      });
-      await deps.chatbots.settle(botId, slotId, nowOf(deps) + s.windowMs + s.marginMs);
-      retryAt = await settleChunk(deps, botId, chunk, result, start);
-      if (retryAt !== undefined) break;
     }
   } finally {
     if (grant.leaseId) await deps.chatbots.release(botId, grant.leaseId);
   }
-  if ((await deps.chatbots.listMail(botId)).length > 0) {
-    const free = await deps.chatbots.nextFreeAt(botId, nowOf(deps), s.limit);
-    await scheduleFlush(deps, botId, Math.max(free, retryAt ?? 0));
+  const remaining = await deps.chatbots.listMail(botId);
+  if (remaining.length > 0) {
+    const now = nowOf(deps);
+    const free = await deps.chatbots.nextFreeAt(botId, now, s.limit);
+    const earliest = Math.min(...remaining.map((m) => Math.max(m.notBefore ?? 0, now)));
+    await scheduleFlush(deps, botId, Math.max(free, earliest, retryAt ?? 0));
   }
 }

@@ -15,6 +15,8 @@ export interface Attempt {
 
 export interface DeliveryRecord extends StoredDelivery {
   attemptCount: number;
+  /** attemptCount when the delivery was last redelivered: the attempt budget starts there. */
+  attemptBase?: number;
   nextAttemptAt?: string;
   deliveredAt?: string;
   deadReason?: string;
@@ -47,6 +49,11 @@ export interface QueueMessage {
   botId?: string;
   /** Epoch ms before which the message must not be acted on (chained delays > 900 s). */
   notBefore?: number;
+  /**
+   * On retry messages: the attempt count they continue from. A `retrying` delivery is
+   * only attempted by the message of its own retry chain, so duplicates cannot fork it.
+   */
+  expect?: number;
 }
 
 export interface DelayedQueue {

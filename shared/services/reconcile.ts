@@ -44,6 +44,8 @@ export async function buryDeadLetters(deps: NonNullable<ReconcileDeps['deadLette
         await deps.chatbots.deleteMail(message.botId, mail.map((m) => m.deliveryId));
       } else if (message?.eventId && message.ruleId) {
         await deps.deliveries.transition(message.eventId, message.ruleId, { state: 'dead', deadReason: CRASH_REASON });
+        const delivery = await deps.deliveries.get(message.eventId, message.ruleId);
+        if (delivery?.notify.method === 'dingtalk') await deps.chatbots.deleteMail(delivery.notify.botId, [delivery.deliveryId]);
       }
       await deps.queue.remove(letter);
       buried += 1;

@@ -160,8 +160,26 @@ export function dynamoChatbotStore(db: DynamoDBDocumentClient, tableName: string
     async putMail(botId, mail) {
       // In the pending index too: if the flush message meant to carry this mail is ever
       // lost, the reconciler finds the mail and re-queues its delivery (which re-flushes).
-      const index = keys.pending(pendingShardOf(mail.eventId), new Date(mail.enqueuedAt).toISOString(), mail.eventId, mail.ruleId);
+      const waitsUntil = Math.max(mail.enqueuedAt, mail.notBefore ?? 0);
+      const index = keys.pending(pendingShardOf(mail.eventId), new Date(waitsUntil).toISOString(), mail.eventId, mail.ruleId);
       await db.send(new PutCommand({ TableName: tableName, Item: { ...mailKey(botId, mail.deliveryId), ...index, type: 'mail', ...mail, ttl: ttl() } }));
+    },
+
+    async deferMail(botId, mail, untilMs) {
+      const index = keys.pending(pendingShardOf(mail.eventId), new Date(untilMs).toISOString(), mail.eventId, mail.ruleId);
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: mailKey(botId, mail.deliveryId),
+            UpdateExpression: 'SET notBefore = :until, gsi2sk = :sk',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':until': untilMs, ':sk': index.gsi2sk },
+          }),
+        );
+      } catch (error) {
+        if (!conditionFailed(error)) throw error;
+      }
     },
 
     async listMail(botId) {
@@ -194,6 +212,7 @@ export function dynamoChatbotStore(db: DynamoDBDocumentClient, tableName: string
           requests = (out.UnprocessedItems?.[tableName] ?? []) as typeof requests;
           if (requests.length > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
         }
+        if (requests.length > 0) throw new Error('mailbox items could not be deleted (DynamoDB kept them unprocessed)');
       }
     },
   };

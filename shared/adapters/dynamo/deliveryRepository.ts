@@ -19,7 +19,8 @@ export function dynamoDeliveryRepository(db: DynamoDBDocumentClient, tableName: 
     },
 
     async getEvent(eventId) {
-      const out = await db.send(new GetCommand({ TableName: tableName, Key: keys.event(eventId) }));
+      // Strongly consistent: the worker can run milliseconds after ingest wrote the event.
+      const out = await db.send(new GetCommand({ TableName: tableName, Key: keys.event(eventId), ConsistentRead: true }));
       return out.Item ? toStoredEvent(out.Item) : undefined;
     },
 

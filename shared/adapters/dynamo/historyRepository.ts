@@ -89,7 +89,9 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
             TableName: tableName,
             Key: keys.delivery(eventId, ruleId),
             // Back in the pending index too, so the reconciler covers a lost re-queue message.
-            UpdateExpression: 'SET #state = :pending, updatedAt = :now, redeliveredAt = :now, gsi2pk = :g1, gsi2sk = :g2 REMOVE deadReason, nextAttemptAt',
+            // A fresh attempt budget (numbering continues from attemptCount).
+            UpdateExpression:
+              'SET #state = :pending, updatedAt = :now, redeliveredAt = :now, gsi2pk = :g1, gsi2sk = :g2, attemptBase = if_not_exists(attemptCount, :zero), requeues = :zero REMOVE deadReason, nextAttemptAt',
             ConditionExpression: '#state IN (:failed, :dead) AND expiresAt > :now',
             ExpressionAttributeNames: { '#state': 'state' },
             ExpressionAttributeValues: {
@@ -97,6 +99,7 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
               ':failed': 'failed',
               ':dead': 'dead',
               ':now': nowIso,
+              ':zero': 0,
               ':g1': keys.pending(pendingShardOf(eventId), nowIso, eventId, ruleId).gsi2pk,
               ':g2': keys.pending(pendingShardOf(eventId), nowIso, eventId, ruleId).gsi2sk,
             },
