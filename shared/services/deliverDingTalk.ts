@@ -177,6 +177,7 @@ export async function flushChatbot(deps: DeliverDeps, botId: string, parked?: De
     return;
   }
   let retryAt: number | undefined;
+  const leaseEnds = nowOf(deps) + leaseMs;
   try {
     const now = nowOf(deps);
     // Mail still in its retry backoff waits for a later flush.
@@ -190,6 +191,8 @@ export async function flushChatbot(deps: DeliverDeps, botId: string, parked?: De
       let slotId = grant.slotId;
       for (const [i, chunk] of planMessages(mail).entries()) {
         if (i > 0) {
+          // Never start a send that could outlive the lease: another flusher may take over then.
+          if (nowOf(deps) + deps.settings.timeoutMs + 1_000 > leaseEnds) break;
           const extra = await deps.chatbots.acquire(botId, nowOf(deps), { limit: s.limit, holdMs });
           if (!extra.ok) break;
           slotId = extra.slotId;
