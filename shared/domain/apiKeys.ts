@@ -78,9 +78,6 @@ export type Principal =
   | { kind: 'admin' }
   | { kind: 'key'; keyId: string; scopes: readonly Scope[]; instanceIds: readonly string[] };
 
-export function isAdmin(principal: Principal): boolean {
-  return principal.kind === 'admin';
-}
 
 export function hasScope(principal: Principal, scope: Scope): boolean {
   return principal.kind === 'admin' || principal.scopes.includes(scope);
@@ -90,7 +87,3 @@ export function canAccessInstance(principal: Principal, instanceId: string): boo
   return principal.kind === 'admin' || principal.instanceIds.includes('*') || principal.instanceIds.includes(instanceId);
 }
 
-/** A principal may act on an instance only with the scope and the instance both granted. */
-export function isAllowed(principal: Principal, scope: Scope, instanceId: string): boolean {
-  return hasScope(principal, scope) && canAccessInstance(principal, instanceId);
-}

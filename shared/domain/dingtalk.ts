@@ -7,19 +7,10 @@ import { Buffer } from 'node:buffer';
 import { createHmac } from 'node:crypto';
 import { escapeMarkdown, renderTemplate } from './template';
 import type { TemplateValues } from './template';
+import type { EventIdentity } from './cloudEvents';
 
-export interface NotificationLine {
-  eventId: string;
-  eventType: string;
-  status: string;
-  instanceId: string;
-  regionId: string;
-  namespace: string;
-  repoName: string;
-  tag: string;
-  time: string;
-  ruleName: string;
-}
+/** An event's identity as text (digests also carry lines from other sources), plus the rule. */
+export type NotificationLine = { [K in keyof EventIdentity]: string } & { ruleName: string };
 export interface MarkdownMessage {
   title: string;
   text: string;

@@ -1,6 +1,7 @@
 /** SPEC §5: which rules an event matches. Rules arrive compiled (RE2 tag matcher ready). */
 import type { EventStatus, EventType } from './eventTypes';
 import type { Scope } from './rules';
+import type { EventIdentity } from './cloudEvents';
 
 export interface MatchableRule {
   ruleId: string;
@@ -14,15 +15,7 @@ export interface MatchableRule {
   matchesTag: (tag: string) => boolean;
 }
 
-export interface MatchableEvent {
-  eventType: EventType;
-  status: EventStatus;
-  instanceId: string;
-  regionId: string;
-  namespace: string;
-  repoName: string;
-  tag: string;
-}
+export type MatchableEvent = Omit<EventIdentity, 'eventId' | 'time'>;
 
 export function scopeHolds(scope: Scope, namespace: string, repoName: string): boolean {
   switch (scope.type) {

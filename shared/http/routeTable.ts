@@ -280,6 +280,3 @@ export const ROUTES: readonly RouteSpec[] = [
   },
 ];
 
-export function routesOf(fn: FunctionName): RouteSpec[] {
-  return ROUTES.filter((r) => r.fn === fn);
-}

@@ -91,7 +91,7 @@ export async function ingestEvents(deps: IngestDeps, principal: Principal, input
       rawJson: JSON.stringify(event.raw),
       matchedRuleIds: matched.map((r) => r.ruleId),
     };
-    const deliveries: StoredDelivery[] = matched.map(({ stored: rule }) => ({
+    const deliveries: StoredDelivery[] = matched.map((rule) => ({
       deliveryId: deliveryIdOf(event.eventId, rule.ruleId),
       eventId: event.eventId,
       ruleId: rule.ruleId,

@@ -12,7 +12,8 @@ export const FRESH_MS = 4_000;
 const MAX_INSTANCES = 500;
 const MAX_PATTERNS = 2_000;
 
-export type CachedRule = MatchableRule & { stored: StoredRule };
+/** A stored rule with its tag pattern compiled once (RE2), ready for matching. */
+export type CachedRule = StoredRule & Pick<MatchableRule, 'matchesTag'>;
 
 export interface RuleCache {
   rulesFor(instanceId: string): Promise<CachedRule[]>;
@@ -40,17 +41,7 @@ export function createRuleCache(deps: {
   }
 
   function compile(rule: StoredRule): CachedRule {
-    return {
-      ruleId: rule.ruleId,
-      instanceId: rule.instanceId,
-      regionId: rule.regionId,
-      enabled: rule.enabled,
-      eventTypes: rule.eventTypes,
-      eventStatuses: rule.eventStatuses,
-      scope: rule.scope,
-      matchesTag: matcherFor(rule.tagPattern),
-      stored: rule,
-    };
+    return { ...rule, matchesTag: matcherFor(rule.tagPattern) };
   }
 
   return {

@@ -135,7 +135,7 @@ export async function benchIngest(b: Backends, quick: boolean): Promise<void> {
   // 3. Matcher: ten rules, RE2 (re2js) vs the same patterns with V8 RegExp.
   const cached = await deps.rules.rulesFor(INSTANCE);
   const v8Rules: MatchableRule[] = cached.map((r) => {
-    const re = new RegExp(`^(?:${r.stored.tagPattern})$`);
+    const re = new RegExp(`^(?:${r.tagPattern})$`);
     return { ...r, matchesTag: (tag: string) => re.test(tag) };
   });
   const events: MatchableEvent[] = Array.from({ length: 64 }, (_, i) => ({

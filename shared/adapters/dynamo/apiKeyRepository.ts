@@ -3,6 +3,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Scope } from '../../domain/apiKeys';
 import { keys } from './keys';
+import { isConditionFailed } from './conditions';
 
 export interface ApiKeyRecord {
   keyId: string;
@@ -85,7 +86,7 @@ export function dynamoApiKeyStore(db: DynamoDBDocumentClient, tableName: string)
         );
         return true;
       } catch (error) {
-        if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+        if (isConditionFailed(error)) return false;
         throw error;
       }
     },

@@ -11,6 +11,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChatbotStore, MailItem } from '../../services/chatbotPorts';
 import { pendingShardOf } from './eventRepository';
 import { keys } from './keys';
+import { isConditionFailed } from './conditions';
 
 const MAX_CAS_TRIES = 12;
 
@@ -25,9 +26,6 @@ interface BotState {
 const stateKey = (botId: string) => ({ pk: `BOT#${botId}`, sk: 'STATE' });
 const mailKey = (botId: string, deliveryId: string) => ({ pk: `BOT#${botId}`, sk: `MAIL#${deliveryId}` });
 
-function conditionFailed(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
 
 export function dynamoChatbotStore(db: DynamoDBDocumentClient, tableName: string, retentionSeconds: number): ChatbotStore {
   async function read(botId: string): Promise<BotState> {
@@ -76,7 +74,7 @@ export function dynamoChatbotStore(db: DynamoDBDocumentClient, tableName: string
           );
           return { ok: true, slotId, ...(leaseId ? { leaseId } : {}) };
         } catch (error) {
-          if (!conditionFailed(error)) throw error;
+          if (!isConditionFailed(error)) throw error;
           await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** attempt)));
         }
       }
@@ -96,7 +94,7 @@ export function dynamoChatbotStore(db: DynamoDBDocumentClient, tableName: string
           }),
         );
       } catch (error) {
-        if (!conditionFailed(error)) throw error;
+        if (!isConditionFailed(error)) throw error;
       }
     },
 
@@ -112,7 +110,7 @@ export function dynamoChatbotStore(db: DynamoDBDocumentClient, tableName: string
           }),
         );
       } catch (error) {
-        if (!conditionFailed(error)) throw error;
+        if (!isConditionFailed(error)) throw error;
       }
     },
 
@@ -128,7 +126,7 @@ export function dynamoChatbotStore(db: DynamoDBDocumentClient, tableName: string
           }),
         );
       } catch (error) {
-        if (!conditionFailed(error)) throw error;
+        if (!isConditionFailed(error)) throw error;
       }
     },
 
@@ -152,7 +150,7 @@ export function dynamoChatbotStore(db: DynamoDBDocumentClient, tableName: string
         );
         return true;
       } catch (error) {
-        if (conditionFailed(error)) return false;
+        if (isConditionFailed(error)) return false;
         throw error;
       }
     },
@@ -178,7 +176,7 @@ export function dynamoChatbotStore(db: DynamoDBDocumentClient, tableName: string
           }),
         );
       } catch (error) {
-        if (!conditionFailed(error)) throw error;
+        if (!isConditionFailed(error)) throw error;
       }
     },
 

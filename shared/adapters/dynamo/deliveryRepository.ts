@@ -4,6 +4,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryRecord, DeliveryRepository } from '../../services/deliveryPorts';
 import { toStoredEvent } from './eventRepository';
 import { keys } from './keys';
+import { isConditionFailed } from './conditions';
 
 function toRecord(item: Record<string, unknown>): DeliveryRecord {
   const { pk: _pk, sk: _sk, gsi2pk: _g1, gsi2sk: _g2, type: _t, ttl: _ttl, ...rest } = item;
@@ -71,7 +72,7 @@ export function dynamoDeliveryRepository(db: DynamoDBDocumentClient, tableName: 
         );
         return true;
       } catch (error) {
-        if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+        if (isConditionFailed(error)) return false;
         throw error;
       }
     },

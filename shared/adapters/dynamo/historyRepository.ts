@@ -10,6 +10,7 @@ import type { DeliveryRecord } from '../../services/deliveryPorts';
 import type { HistoryStore, PageKey } from '../../services/historyPorts';
 import { pendingShardOf, toStoredEvent } from './eventRepository';
 import { keys } from './keys';
+import { isConditionFailed } from './conditions';
 
 const READ_BATCH = 100;
 
@@ -107,7 +108,7 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
         );
         return true;
       } catch (error) {
-        if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+        if (isConditionFailed(error)) return false;
         throw error;
       }
     },

@@ -9,12 +9,10 @@ import type { PendingDelivery, PendingIndex } from '../../services/eventStore';
 import { pendingShardOf } from './eventRepository';
 import { deliveryIdOf } from '../../domain/deliveryId';
 import { keys } from './keys';
+import { isConditionFailed } from './conditions';
 
 export const MAX_REQUEUES = 20;
 
-function conditionFailed(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
 
 export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string): PendingIndex {
   return {
@@ -72,7 +70,7 @@ export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string
           );
           return { deliveryId: String(out.Attributes?.deliveryId) };
         } catch (error) {
-          if (conditionFailed(error)) return undefined;
+          if (isConditionFailed(error)) return undefined;
           throw error;
         }
       }
@@ -90,7 +88,7 @@ export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string
         );
         return { deliveryId: String(out.Attributes?.deliveryId) };
       } catch (error) {
-        if (!conditionFailed(error)) throw error;
+        if (!isConditionFailed(error)) throw error;
       }
       // Not claimable: retention over or re-queued too often → dead, out of the index.
       try {
@@ -112,7 +110,7 @@ export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string
           }),
         );
       } catch (error) {
-        if (!conditionFailed(error)) throw error;
+        if (!isConditionFailed(error)) throw error;
       }
       return undefined;
     },

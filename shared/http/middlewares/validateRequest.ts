@@ -1,18 +1,11 @@
 /** zod validation of path parameters, query and body → 400 ValidationFailed with details[].path. */
 import type { MiddlewareObj } from '@middy/core';
-import type * as z from 'zod';
 import { validationFailed } from '../../domain/errors';
 import type { ErrorDetail } from '../../domain/errors';
 import { issuesToDetails } from '../../domain/validation';
 
 export { issuesToDetails };
 import type { HttpContext, HttpEvent, HttpResult } from '../types';
-
-export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, prefix: string[] = []): T {
-  const result = schema.safeParse(value);
-  if (!result.success) throw validationFailed(issuesToDetails(result.error.issues, prefix));
-  return result.data;
-}
 
 export function validateRequest(): MiddlewareObj<HttpEvent, HttpResult, unknown, HttpContext> {
   return {
