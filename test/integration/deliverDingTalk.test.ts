@@ -16,6 +16,7 @@ import { bearer, call } from '../support/http';
 import { createTestQueue } from '../support/queue';
 import type { TestQueue } from '../support/queue';
 import { startWorker, until } from '../support/worker';
+import { captureOutput } from '../support/logs';
 import { botIdOf } from '../../shared/services/rules';
 import { requeueStuckDeliveries } from '../../shared/services/reconcile';
 
@@ -170,10 +171,17 @@ describe('DingTalk delivery', () => {
     const ruleA = await rule(instanceId, token);
     const ruleB = await rule(instanceId, token, { scope: { type: 'NAMESPACE', namespaces: ['team-a'] } });
     worker = startWorker(rt, queue, { concurrency: 4 });
+    const output = captureOutput();
     const started = Date.now();
     const events = await ingest(instanceId, 40);
     const pairs = events.flatMap((e) => [ruleA, ruleB].map((ruleId) => ({ eventId: e.id, ruleId })));
-    const records = await allSettled(pairs, 2 * WINDOW_MS + 4_000);
+    let records: DeliveryRecord[];
+    try {
+      records = await allSettled(pairs, 2 * WINDOW_MS + 4_000);
+    } finally {
+      output.restore();
+    }
+    expect(output.lines()).toMatch(/"DigestsSent":\d/);
     const lastArrival = Math.max(...ding.messages(token).map((m) => m.at));
     expect(records.every((r) => r.state === 'delivered')).toBe(true);
     expect(lastArrival - started).toBeLessThanOrEqual(2 * WINDOW_MS);
@@ -189,8 +197,14 @@ describe('DingTalk delivery', () => {
     const ruleId = await rule(instanceId, token);
     ding.failNext(token, { errcode: 130101, errmsg: 'send too fast' });
     worker = startWorker(rt, queue);
+    const output = captureOutput();
     const [first] = await ingest(instanceId, 1);
-    await until('the throttled reply', async () => ding.requests(token) >= 1, 10_000);
+    try {
+      await until('the throttled reply', async () => ding.requests(token) >= 1, 10_000);
+      await until('the pause to be counted', async () => output.lines().includes('"ThrottlePauses":1') || undefined, 5_000);
+    } finally {
+      output.restore();
+    }
     const pausedAt = Date.now();
     const more = await ingest(instanceId, 6);
     const records = await allSettled([first, ...more].map((e) => ({ eventId: e?.id ?? '', ruleId })), THROTTLE_MS + 10_000);

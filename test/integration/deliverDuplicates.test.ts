@@ -1,4 +1,5 @@
 /** Duplicate and stale messages: a retry chain cannot fork, and closed deliveries never leave a mailbox again. */
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createIngestHandler } from '../../functions/ingest';
 import { createRulesHandler } from '../../functions/rules';
@@ -12,6 +13,7 @@ import type { DingTalkServer } from '../support/dingtalkServer';
 import { createTestTable } from '../support/dynamo';
 import type { TestTable } from '../support/dynamo';
 import { bearer, call } from '../support/http';
+import { captureOutput } from '../support/logs';
 import { createTestQueue } from '../support/queue';
 import type { TestQueue } from '../support/queue';
 import { startReceiver } from '../support/receiver';
@@ -88,4 +90,34 @@ it('mail of a delivery that closed meanwhile is dropped from the mailbox, not se
   expect(await rt.deliver.chatbots.listMail(botId)).toEqual([]);
   await flushChatbot(rt.deliver, botId);
   expect(ding.requests(token)).toBe(0);
+});
+
+it('the rule test route on an HTTP rule sends a signed sample and reports what the endpoint answered', async () => {
+  const secret = `whsec_${Buffer.alloc(32, 4).toString('base64')}`;
+  const { ruleId } = await setup('cri-dups0003', { method: 'http', url: receiver.url, secret });
+  const test = () => call(createRulesHandler(rt), { method: 'POST', path: `/v1/instances/cri-dups0003/rules/${ruleId}/test`, headers: bearer(ADMIN_KEY) });
+  const ok = await test();
+  expect(ok.status).toBe(200);
+  expect(ok.json).toEqual({ outcome: 'delivered', httpStatus: 200, durationMs: expect.any(Number) });
+  const sample = receiver.received.at(-1);
+  const verified = new Webhook(secret).verify(sample?.body ?? '', {
+    'webhook-id': String(sample?.headers['webhook-id']),
+    'webhook-timestamp': String(sample?.headers['webhook-timestamp']),
+    'webhook-signature': String(sample?.headers['webhook-signature']),
+  });
+  expect(verified).toMatchObject({ specversion: '1.0', type: 'cr:Artifact:BuildCompleted' });
+  receiver.script({ status: 404 });
+  expect((await test()).json).toEqual({ outcome: 'failed', httpStatus: 404, durationMs: expect.any(Number), error: 'HTTP 404' });
+});
+
+it('deliveries are counted in the embedded metric format (SPEC §8)', async () => {
+  const { ruleId, eventId } = await setup('cri-dups0004', { method: 'http', url: receiver.url });
+  const output = captureOutput();
+  try {
+    await processDeliveryMessage(rt.deliver, { kind: 'delivery', eventId, ruleId });
+  } finally {
+    output.restore();
+  }
+  const metrics = output.lines().split('\n').filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l) as Record<string, number>);
+  expect(metrics).toContainEqual(expect.objectContaining({ DeliveriesDelivered: 1 }));
 });
