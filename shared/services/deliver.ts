@@ -42,13 +42,13 @@ export async function scheduleRetry(
 ): Promise<number | undefined> {
   const now = nowOf(deps);
   if (attempt.n - (delivery.attemptBase ?? 0) >= deps.settings.retry.maxAttempts) {
-    await deps.deliveries.transition(delivery.eventId, delivery.ruleId, { state: 'dead', attempt, deadReason: `gave up after ${attempt.n} attempts` });
+    await deps.deliveries.transition(delivery, { state: 'dead', attempt, deadReason: `gave up after ${attempt.n} attempts` });
     return undefined;
   }
   const delay = retryDelay(deps.settings.retry, attempt.n, retryAfterSeconds, deps.random ?? Math.random);
   const next = now + delay * 1000;
   if (next >= Date.parse(delivery.expiresAt)) {
-    await deps.deliveries.transition(delivery.eventId, delivery.ruleId, { state: 'dead', attempt, deadReason: 'event retention ended before a successful attempt' });
+    await deps.deliveries.transition(delivery, { state: 'dead', attempt, deadReason: 'event retention ended before a successful attempt' });
     return undefined;
   }
   // The retry message first: if the process dies right after, the delivery is still
@@ -56,7 +56,7 @@ export async function scheduleRetry(
   if (resend) {
     await deps.queue.sendDelayed({ kind: 'delivery', eventId: delivery.eventId, ruleId: delivery.ruleId, deliveryId: delivery.deliveryId, expect: attempt.n }, delay);
   }
-  await deps.deliveries.transition(delivery.eventId, delivery.ruleId, {
+  await deps.deliveries.transition(delivery, {
     state: 'retrying',
     attempt,
     nextAttemptAt: new Date(next).toISOString(),
@@ -71,8 +71,8 @@ async function dropMail(deps: DeliverDeps, delivery: DeliveryRecord): Promise<vo
 
 async function deliverOne(deps: DeliverDeps, message: QueueMessage & { eventId: string; ruleId: string }): Promise<void> {
   const { eventId, ruleId } = message;
-  // Both reads at once: the event is needed for every open delivery, and closed ones are rare.
-  const [delivery, event] = await Promise.all([deps.deliveries.get(eventId, ruleId), deps.deliveries.getEvent(eventId)]);
+  // One read for both: the event is needed for every open delivery, and closed ones are rare.
+  const { delivery, event } = await deps.deliveries.load(eventId, ruleId);
   if (!delivery) return;
   if (!OPEN_STATES.includes(delivery.state)) {
     await dropMail(deps, delivery); // already closed: a duplicate message
@@ -83,12 +83,12 @@ async function deliverOne(deps: DeliverDeps, message: QueueMessage & { eventId: 
   }
   const now = nowOf(deps);
   if (Date.parse(delivery.expiresAt) <= now) {
-    await deps.deliveries.transition(eventId, ruleId, { state: 'dead', deadReason: 'event retention ended before a successful attempt' });
+    await deps.deliveries.transition(delivery, { state: 'dead', deadReason: 'event retention ended before a successful attempt' });
     await dropMail(deps, delivery);
     return;
   }
   if (!event) {
-    await deps.deliveries.transition(eventId, ruleId, { state: 'dead', deadReason: 'event record is gone' });
+    await deps.deliveries.transition(delivery, { state: 'dead', deadReason: 'event record is gone' });
     await dropMail(deps, delivery);
     return;
   }
@@ -100,10 +100,10 @@ async function deliverOne(deps: DeliverDeps, message: QueueMessage & { eventId: 
   const result = await attemptHttp({ ...deps, timeoutMs: deps.settings.timeoutMs, userAgent: deps.settings.userAgent, now: () => nowOf(deps) }, delivery, event);
   const attempt: Attempt = { n: delivery.attemptCount + 1, ...result.attempt };
   if (result.outcome === 'delivered') {
-    await deps.deliveries.transition(eventId, ruleId, { state: 'delivered', attempt, deliveredAt: attempt.at });
+    await deps.deliveries.transition(delivery, { state: 'delivered', attempt, deliveredAt: attempt.at });
     deps.metrics?.({ DeliveriesDelivered: 1 });
   } else if (result.outcome === 'failed') {
-    await deps.deliveries.transition(eventId, ruleId, { state: 'failed', attempt });
+    await deps.deliveries.transition(delivery, { state: 'failed', attempt });
     deps.metrics?.({ DeliveriesFailed: 1 });
   } else {
     const delay = await scheduleRetry(deps, delivery, attempt, result.retryAfterSeconds, true);

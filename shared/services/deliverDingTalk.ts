@@ -106,7 +106,7 @@ async function settleChunk(deps: DeliverDeps, botId: string, chunk: Chunk, resul
   if (outcome.outcome === 'delivered' || outcome.outcome === 'failed') {
     await Promise.all(
       open.map((r) =>
-        deps.deliveries.transition(r.eventId, r.ruleId, {
+        deps.deliveries.transition(r, {
           state: outcome.outcome === 'delivered' ? 'delivered' : 'failed',
           attempt: attemptOf(r),
           ...(outcome.outcome === 'delivered' ? { deliveredAt: base.at } : {}),
@@ -124,7 +124,7 @@ async function settleChunk(deps: DeliverDeps, botId: string, chunk: Chunk, resul
     const until = at + deps.settings.dingtalk.throttleMs;
     await deps.chatbots.pause(botId, until);
     await Promise.all(
-      open.map((r) => deps.deliveries.transition(r.eventId, r.ruleId, { state: 'throttled', attempt: attemptOf(r), nextAttemptAt: new Date(until).toISOString() })),
+      open.map((r) => deps.deliveries.transition(r, { state: 'throttled', attempt: attemptOf(r), nextAttemptAt: new Date(until).toISOString() })),
     );
     deps.log?.('chatbot throttled by DingTalk; paused', { botId, until: new Date(until).toISOString() });
     deps.metrics?.({ ThrottlePauses: 1 });
@@ -139,14 +139,14 @@ async function settleChunk(deps: DeliverDeps, botId: string, chunk: Chunk, resul
     const delay = retryDelay(deps.settings.retry, attempt.n, undefined, deps.random ?? Math.random);
     const nextAt = at + delay * 1000;
     if (dead || nextAt >= Date.parse(r.expiresAt)) {
-      await deps.deliveries.transition(r.eventId, r.ruleId, {
+      await deps.deliveries.transition(r, {
         state: 'dead',
         attempt,
         deadReason: dead ? `gave up after ${attempt.n} attempts` : 'event retention ended before a successful attempt',
       });
       closed.push(r.deliveryId);
     } else {
-      await deps.deliveries.transition(r.eventId, r.ruleId, { state: 'retrying', attempt, nextAttemptAt: new Date(nextAt).toISOString() });
+      await deps.deliveries.transition(r, { state: 'retrying', attempt, nextAttemptAt: new Date(nextAt).toISOString() });
       const mail = chunk.items.find((m) => m.deliveryId === r.deliveryId);
       if (mail) await deps.chatbots.deferMail(botId, mail, nextAt);
       next = Math.min(next, nextAt);
@@ -169,7 +169,7 @@ export async function flushChatbot(deps: DeliverDeps, botId: string, parked?: De
     await scheduleFlush(deps, botId, at);
     if (parked && grant.reason !== 'busy') {
       // A deferral, not an attempt: the trace shows when the next send may happen.
-      await deps.deliveries.transition(parked.eventId, parked.ruleId, {
+      await deps.deliveries.transition(parked, {
         state: grant.reason === 'paused' ? 'throttled' : parked.state,
         nextAttemptAt: new Date(Math.max(at, parked.nextAttemptAt ? Date.parse(parked.nextAttemptAt) : 0)).toISOString(),
       });

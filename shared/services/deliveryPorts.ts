@@ -30,15 +30,19 @@ export interface Transition {
   deadReason?: string;
 }
 
+/** Which delivery, and until when its record must be kept. */
+export type DeliveryRef = Pick<DeliveryRecord, 'eventId' | 'ruleId' | 'expiresAt'>;
+
 export interface DeliveryRepository {
   get(eventId: string, ruleId: string): Promise<DeliveryRecord | undefined>;
-  getEvent(eventId: string): Promise<StoredEvent | undefined>;
+  /** The delivery and its event, read together (strongly consistent: ingest wrote them moments ago). */
+  load(eventId: string, ruleId: string): Promise<{ delivery?: DeliveryRecord; event?: StoredEvent }>;
   /**
    * Applies a transition only while the delivery is still open (pending, retrying,
    * throttled), so a delivery ends delivered/failed/dead exactly once in its trace.
    * Returns false when it was already closed.
    */
-  transition(eventId: string, ruleId: string, change: Transition): Promise<boolean>;
+  transition(delivery: DeliveryRef, change: Transition): Promise<boolean>;
 }
 
 export interface QueueMessage {

@@ -52,17 +52,23 @@ export interface DeliveryQueue {
   send(messages: DeliveryMessage[]): Promise<DeliveryMessage[]>;
 }
 
+/** An entry of the pending index. */
 export interface PendingDelivery {
   eventId: string;
-  ruleId: string;
+  /** Absent when the entry is an event: its planned deliveries not yet picked up. */
+  ruleId?: string;
   queuedAt: string;
   /** Set when the entry is a DingTalk mailbox item waiting for its chatbot's flush. */
   botId?: string;
 }
 
 export interface PendingIndex {
-  /** Deliveries pending since before `cutoff` (sparse index, not a scan). */
+  /** Entries pending since before `cutoff` (sparse index, not a scan). */
   stuckSince(cutoff: string, limit: number): Promise<PendingDelivery[]>;
-  /** Claims a stuck delivery for re-queueing (conditional: exactly one claimer wins). */
-  claim(pending: PendingDelivery, now: string): Promise<{ deliveryId: string } | undefined>;
+  /**
+   * Claims a stuck entry for re-queueing (conditional: exactly one claimer wins) and
+   * returns the deliveries to queue again — none when everything was picked up meanwhile
+   * (the entry then leaves the index).
+   */
+  claim(pending: PendingDelivery, now: string): Promise<DeliveryMessage[]>;
 }

@@ -40,11 +40,14 @@ export async function buryDeadLetters(deps: NonNullable<ReconcileDeps['deadLette
       const message = parse(letter.body);
       if (message?.kind === 'flush' && message.botId) {
         const mail = await deps.chatbots.listMail(message.botId);
-        for (const m of mail) await deps.deliveries.transition(m.eventId, m.ruleId, { state: 'dead', deadReason: CRASH_REASON });
+        for (const m of mail) {
+          const delivery = await deps.deliveries.get(m.eventId, m.ruleId);
+          if (delivery) await deps.deliveries.transition(delivery, { state: 'dead', deadReason: CRASH_REASON });
+        }
         await deps.chatbots.deleteMail(message.botId, mail.map((m) => m.deliveryId));
       } else if (message?.eventId && message.ruleId) {
-        await deps.deliveries.transition(message.eventId, message.ruleId, { state: 'dead', deadReason: CRASH_REASON });
         const delivery = await deps.deliveries.get(message.eventId, message.ruleId);
+        if (delivery) await deps.deliveries.transition(delivery, { state: 'dead', deadReason: CRASH_REASON });
         if (delivery?.notify.method === 'dingtalk') await deps.chatbots.deleteMail(delivery.notify.botId, [delivery.deliveryId]);
       }
       await deps.queue.remove(letter);
@@ -64,13 +67,8 @@ export async function requeueStuckDeliveries(deps: ReconcileDeps): Promise<{ fou
   const now = deps.now?.() ?? new Date();
   const cutoff = new Date(now.getTime() - deps.afterSeconds * 1000).toISOString();
   const stuck = await deps.pending.stuckSince(cutoff, deps.batchLimit ?? 500);
-  const claimed = await Promise.all(
-    stuck.map(async (p) => {
-      const claim = await deps.pending.claim(p, now.toISOString());
-      return claim ? { eventId: p.eventId, ruleId: p.ruleId, deliveryId: claim.deliveryId } : undefined;
-    }),
-  );
-  const messages = claimed.filter((m) => m !== undefined);
+  const claimed = await Promise.all(stuck.map((p) => deps.pending.claim(p, now.toISOString())));
+  const messages = claimed.flat();
   const unsent = messages.length > 0 ? await deps.queue.send(messages) : [];
   return { found: stuck.length, requeued: messages.length - unsent.length, unsent: unsent.length };
 }

@@ -85,7 +85,9 @@ it('mail of a delivery that closed meanwhile is dropped from the mailbox, not se
   await rt.deliver.chatbots.pause(botId, Date.now() + 60_000);
   await processDeliveryMessage(rt.deliver, { kind: 'delivery', eventId, ruleId }); // parked (paused)
   expect(await rt.deliver.chatbots.listMail(botId)).toHaveLength(1);
-  await rt.deliver.deliveries.transition(eventId, ruleId, { state: 'dead', deadReason: 'test' });
+  const parked = await rt.deliver.deliveries.get(eventId, ruleId);
+  if (!parked) throw new Error('no delivery');
+  await rt.deliver.deliveries.transition(parked, { state: 'dead', deadReason: 'test' });
   await processDeliveryMessage(rt.deliver, { kind: 'delivery', eventId, ruleId }); // finds it closed
   expect(await rt.deliver.chatbots.listMail(botId)).toEqual([]);
   await flushChatbot(rt.deliver, botId);

@@ -209,7 +209,9 @@ describe('trace, access and redelivery', () => {
   it('a dead delivery shows its state, last attempt and reason in the trace', async () => {
     const target = await ingestOne('trace-3', 'cr:Artifact:ScanCompleted', 'SUCCESS');
     const attempt = { n: 1, at: new Date().toISOString(), durationMs: 5, outcome: 'retry' as const, error: 'timed out after 500 ms' };
-    expect(await rt.deliver.deliveries.transition(target.id, ruleA, { state: 'dead', attempt, deadReason: 'gave up after 1 attempts' })).toBe(true);
+    const delivery = await rt.deliver.deliveries.get(target.id, ruleA);
+    if (!delivery) throw new Error('no delivery');
+    expect(await rt.deliver.deliveries.transition(delivery, { state: 'dead', attempt, deadReason: 'gave up after 1 attempts' })).toBe(true);
     const trace = (await call(events, { path: `/v1/events/${target.id}`, headers: bearer(ADMIN_KEY) })).json as { deliveries: Record<string, unknown>[] };
     expect(trace.deliveries[0]).toMatchObject({ state: 'dead', deadReason: 'gave up after 1 attempts', attempts: [attempt] });
     expect(trace.deliveries[0]).not.toHaveProperty('nextAttemptAt');

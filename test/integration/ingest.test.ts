@@ -107,10 +107,15 @@ describe('content modes', () => {
     expect(JSON.parse(String(stored.Item?.rawJson))).toEqual(event);
     expect(stored.Item).toMatchObject({ instanceId: INSTANCE, status: 'FAILED', tag: 'v1.2.0', gsi1pk: `INST#${INSTANCE}#EVENTS` });
     expect(stored.Item?.ttl).toBe(Math.floor(Date.parse(body.expiresAt) / 1000));
-    const deliveries = await table.db.send(
-      new QueryCommand({ TableName: table.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)', ExpressionAttributeValues: { ':pk': `EVENT#${event.id}`, ':d': 'DELIVERY#' } }),
+    // One item: the event carries its planned deliveries; state items come with the first attempt.
+    const partition = await table.db.send(
+      new QueryCommand({ TableName: table.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `EVENT#${event.id}` } }),
     );
-    expect(deliveries.Items?.map((d) => d.state)).toEqual(['pending', 'pending']);
+    expect(partition.Items?.map((i) => i.sk)).toEqual(['EVENT']);
+    expect((stored.Item?.plan as { ruleId: string }[]).map((p) => p.ruleId).sort()).toEqual([ruleAll, ruleFailedApi].sort());
+    expect(stored.Item?.gsi2pk).toMatch(/^PENDING#/);
+    const records = await Promise.all([ruleAll, ruleFailedApi].map((r) => rt.deliver.deliveries.get(event.id, r)));
+    expect(records.map((d) => d?.state)).toEqual(['pending', 'pending']);
   });
 
   it('application/json without ce-* headers is structured mode too', async () => {
@@ -350,6 +355,40 @@ describe('outbox reconciler', () => {
     // Idempotent: a second run right after re-queues nothing for this event.
     await requeueStuckDeliveries({ ...rt.reconcile, now: later });
     expect((await queue.drain()).filter((m) => m.eventId === lost.id)).toEqual([]);
+  });
+
+  it('an event whose deliveries were all picked up leaves the pending index without a re-queue', async () => {
+    const event = cloudEvent();
+    expect((await send(event, 'application/cloudevents+json')).status).toBe(202);
+    const messages = (await queue.drain(1)).filter((m) => m.eventId === event.id);
+    expect(messages).toHaveLength(2);
+    for (const m of messages) {
+      const delivery = await rt.deliver.deliveries.get(m.eventId, m.ruleId);
+      if (!delivery) throw new Error('no delivery');
+      expect(await rt.deliver.deliveries.transition(delivery, { state: 'failed', attempt: { n: 1, at: new Date().toISOString(), durationMs: 1, outcome: 'failed', httpStatus: 404 } })).toBe(true);
+    }
+    const later = () => new Date(Date.now() + (rt.config.reconcileAfterSeconds + 1) * 1000);
+    await requeueStuckDeliveries({ ...rt.reconcile, now: later });
+    expect((await queue.drain()).filter((m) => m.eventId === event.id)).toEqual([]);
+    const stored = await table.db.send(new GetCommand({ TableName: table.tableName, Key: keys.event(event.id), ConsistentRead: true }));
+    expect(stored.Item).not.toHaveProperty('gsi2pk');
+    expect(stored.Item).not.toHaveProperty('gsi2sk');
+  });
+
+  it('a delivery never picked up before retention ends is dead with the reason in its trace', async () => {
+    const flaky = testRuntime(table, { env: queue.env });
+    flaky.ingest.queue = { send: async (messages) => messages };
+    const lost = cloudEvent();
+    const accepted = await call(createIngestHandler(flaky), { method: 'POST', path: '/v1/events', headers: { ...bearer(ADMIN_KEY), 'content-type': 'application/cloudevents+json' }, body: lost });
+    expect(accepted.status).toBe(202);
+    const afterRetention = () => new Date(Date.now() + (rt.config.eventRetentionSeconds + 1) * 1000);
+    await requeueStuckDeliveries({ ...rt.reconcile, now: afterRetention });
+    expect((await queue.drain()).filter((m) => m.eventId === lost.id)).toEqual([]);
+    const records = await Promise.all([ruleAll, ruleFailedApi].map((r) => rt.deliver.deliveries.get(lost.id, r)));
+    expect(records.map((d) => [d?.state, d?.deadReason])).toEqual([
+      ['dead', expect.stringContaining('never picked up')],
+      ['dead', expect.stringContaining('never picked up')],
+    ]);
   });
 
   it('the scheduled handler runs the same reconciliation', async () => {

@@ -1,36 +1,56 @@
-/** Delivery records and their trace: conditional state transitions with appended attempts. */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+/**
+ * Delivery state and trace: conditional state transitions with appended attempts. The
+ * first transition of a planned delivery creates its state item (see deliveryItems.ts).
+ */
+import { BatchGetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DeliveryRecord, DeliveryRepository } from '../../services/deliveryPorts';
+import type { DeliveryRepository } from '../../services/deliveryPorts';
 import { toStoredEvent } from './eventRepository';
+import { deliveryRecord, epochSeconds, planOf } from './deliveryItems';
 import { keys } from './keys';
 import { isConditionFailed } from './conditions';
 
-function toRecord(item: Record<string, unknown>): DeliveryRecord {
-  const { pk: _pk, sk: _sk, gsi2pk: _g1, gsi2sk: _g2, type: _t, ttl: _ttl, ...rest } = item;
-  const record = rest as unknown as DeliveryRecord;
-  return { ...record, attemptCount: typeof item.attemptCount === 'number' ? item.attemptCount : 0, attempts: Array.isArray(item.attempts) ? item.attempts : [] };
-}
+const MAX_UNPROCESSED_ROUNDS = 8;
 
 export function dynamoDeliveryRepository(db: DynamoDBDocumentClient, tableName: string, now: () => Date = () => new Date()): DeliveryRepository {
+  /** The event item and the delivery's state item in one strongly consistent BatchGetItem. */
+  async function read(eventId: string, ruleId: string) {
+    let request: Record<string, unknown>[] = [keys.event(eventId), keys.delivery(eventId, ruleId)];
+    const items: Record<string, unknown>[] = [];
+    for (let round = 0; request.length > 0; round += 1) {
+      if (round >= MAX_UNPROCESSED_ROUNDS) throw new Error('DynamoDB kept keys of a delivery read unprocessed');
+      if (round > 0) await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** round));
+      const out = await db.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: request, ConsistentRead: true } } }));
+      items.push(...(out.Responses?.[tableName] ?? []));
+      request = out.UnprocessedKeys?.[tableName]?.Keys ?? [];
+    }
+    const eventItem = items.find((i) => i.sk === keys.event(eventId).sk);
+    const stateItem = items.find((i) => i.sk === keys.delivery(eventId, ruleId).sk);
+    return {
+      event: eventItem ? toStoredEvent(eventItem) : undefined,
+      delivery: deliveryRecord(planOf(eventItem).get(ruleId), stateItem),
+    };
+  }
+
   return {
     async get(eventId, ruleId) {
-      const out = await db.send(new GetCommand({ TableName: tableName, Key: keys.delivery(eventId, ruleId), ConsistentRead: true }));
-      return out.Item ? toRecord(out.Item) : undefined;
+      return (await read(eventId, ruleId)).delivery;
     },
 
-    async getEvent(eventId) {
-      // Strongly consistent: the worker can run milliseconds after ingest wrote the event.
-      const out = await db.send(new GetCommand({ TableName: tableName, Key: keys.event(eventId), ConsistentRead: true }));
-      return out.Item ? toStoredEvent(out.Item) : undefined;
+    async load(eventId, ruleId) {
+      const { event, delivery } = await read(eventId, ruleId);
+      return { ...(event ? { event } : {}), ...(delivery ? { delivery } : {}) };
     },
 
-    async transition(eventId, ruleId, change) {
-      const set = ['#state = :state', 'updatedAt = :now'];
+    async transition(delivery, change) {
+      const set = ['#state = :state', 'updatedAt = :now', '#type = :type', 'expiresAt = if_not_exists(expiresAt, :expiresAt)', '#ttl = if_not_exists(#ttl, :ttl)'];
       const remove = ['gsi2pk', 'gsi2sk'];
       const values: Record<string, unknown> = {
         ':state': change.state,
         ':now': now().toISOString(),
+        ':type': 'delivery',
+        ':expiresAt': delivery.expiresAt,
+        ':ttl': epochSeconds(delivery.expiresAt),
         ':pending': 'pending',
         ':retrying': 'retrying',
         ':throttled': 'throttled',
@@ -63,10 +83,11 @@ export function dynamoDeliveryRepository(db: DynamoDBDocumentClient, tableName: 
         await db.send(
           new UpdateCommand({
             TableName: tableName,
-            Key: keys.delivery(eventId, ruleId),
+            Key: keys.delivery(delivery.eventId, delivery.ruleId),
             UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
-            ConditionExpression: '#state IN (:pending, :retrying, :throttled)',
-            ExpressionAttributeNames: { '#state': 'state' },
+            // No state item yet = a planned delivery still pending.
+            ConditionExpression: 'attribute_not_exists(#state) OR #state IN (:pending, :retrying, :throttled)',
+            ExpressionAttributeNames: { '#state': 'state', '#type': 'type', '#ttl': 'ttl' },
             ExpressionAttributeValues: values,
           }),
         );

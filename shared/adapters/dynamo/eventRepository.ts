@@ -1,19 +1,22 @@
 /**
- * Recording accepted events. Each event and its delivery records are written in one
- * transaction, guarded by `attribute_not_exists(pk) OR expiresAt < now` on the event,
+ * Recording accepted events. An event is one item carrying its planned deliveries
+ * (see deliveryItems.ts), written with `attribute_not_exists(pk) OR expiresAt < now`,
  * so an event is never recorded without its deliveries and a second copy of an id is
- * caught atomically. A batch packs many events into few transactions; when some are
- * duplicates, the transaction is cancelled, those are set aside (with the stored copy
- * returned by ReturnValuesOnConditionCheckFailure) and the rest are retried.
+ * caught atomically — one conditional PutItem per single event. An event with
+ * deliveries enters the pending index until the reconciler has seen all of them
+ * picked up (the outbox). A batch packs many events into few transactions; when some
+ * are duplicates, the transaction is cancelled, those are set aside (with the stored
+ * copy returned by ReturnValuesOnConditionCheckFailure) and the rest are retried.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { createHash } from 'node:crypto';
 import type { EventStore, RecordOutcome, StoredDelivery, StoredEvent } from '../../services/eventStore';
 import { keys } from './keys';
+import { epochSeconds, toPlan } from './deliveryItems';
 
 const MAX_ITEMS_PER_TRANSACTION = 100;
 const MAX_BYTES_PER_TRANSACTION = 3_500_000;
@@ -22,35 +25,24 @@ const MAX_CONFLICT_RETRIES = 8;
 type Entry = { event: StoredEvent; deliveries: StoredDelivery[] };
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
-const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
-
 export function pendingShardOf(eventId: string): number {
   return (createHash('sha256').update(eventId).digest()[0] ?? 0) % keys.pendingShards;
 }
 
-export function eventItem(event: StoredEvent): Record<string, unknown> {
+export function eventItem(event: StoredEvent, deliveries: StoredDelivery[] = []): Record<string, unknown> {
   return {
     ...keys.event(event.eventId),
     ...keys.eventHistory(event.instanceId, event.receivedAt, event.eventId),
+    ...(deliveries.length > 0 ? keys.pendingEvent(pendingShardOf(event.eventId), event.receivedAt, event.eventId) : {}),
     type: 'event',
     ...event,
+    plan: deliveries.map(toPlan),
     ttl: epochSeconds(event.expiresAt),
   };
 }
 
-export function deliveryItem(delivery: StoredDelivery): Record<string, unknown> {
-  return {
-    ...keys.delivery(delivery.eventId, delivery.ruleId),
-    ...keys.pending(pendingShardOf(delivery.eventId), delivery.createdAt, delivery.eventId, delivery.ruleId),
-    type: 'delivery',
-    ...delivery,
-    requeues: 0,
-    ttl: epochSeconds(delivery.expiresAt),
-  };
-}
-
 export function toStoredEvent(item: Record<string, unknown>): StoredEvent {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, type: _t, ttl: _ttl, ...rest } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, gsi2pk: _g3, gsi2sk: _g4, type: _t, ttl: _ttl, plan: _p, requeues: _r, lastRequeuedAt: _l, ...rest } = item;
   return rest as unknown as StoredEvent;
 }
 
@@ -62,18 +54,14 @@ function sizeOf(entry: Entry): number {
 function pack(entries: Entry[]): Entry[][] {
   const groups: Entry[][] = [];
   let current: Entry[] = [];
-  let items = 0;
   let bytes = 0;
   for (const entry of entries) {
-    const n = 1 + entry.deliveries.length;
-    if (current.length > 0 && (items + n > MAX_ITEMS_PER_TRANSACTION || bytes + sizeOf(entry) > MAX_BYTES_PER_TRANSACTION)) {
+    if (current.length > 0 && (current.length >= MAX_ITEMS_PER_TRANSACTION || bytes + sizeOf(entry) > MAX_BYTES_PER_TRANSACTION)) {
       groups.push(current);
       current = [];
-      items = 0;
       bytes = 0;
     }
     current.push(entry);
-    items += n;
     bytes += sizeOf(entry);
   }
   if (current.length > 0) groups.push(current);
@@ -81,19 +69,26 @@ function pack(entries: Entry[]): Entry[][] {
 }
 
 export function dynamoEventStore(db: DynamoDBDocumentClient, tableName: string, now: () => Date = () => new Date()): EventStore {
-  function itemsOf(entry: Entry): TransactItem[] {
-    return [
-      {
-        Put: {
-          TableName: tableName,
-          Item: eventItem(entry.event),
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-          ExpressionAttributeValues: { ':now': now().toISOString() },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        },
-      },
-      ...entry.deliveries.map((d) => ({ Put: { TableName: tableName, Item: deliveryItem(d) } })),
-    ];
+  function putOf(entry: Entry) {
+    return {
+      TableName: tableName,
+      Item: eventItem(entry.event, entry.deliveries),
+      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+      ExpressionAttributeValues: { ':now': now().toISOString() },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+    };
+  }
+
+  /** One event alone: a plain conditional PutItem (half the cost of a one-item transaction). */
+  async function writeOne(entry: Entry, outcomes: Map<string, RecordOutcome>): Promise<void> {
+    const eventId = entry.event.eventId;
+    try {
+      await db.send(new PutCommand(putOf(entry)));
+      outcomes.set(eventId, { eventId, outcome: 'recorded' });
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      outcomes.set(eventId, { eventId, outcome: 'exists', existing: await existing(eventId, error.Item) });
+    }
   }
 
   async function existing(eventId: string, returned: Record<string, AttributeValue> | undefined): Promise<StoredEvent> {
@@ -106,7 +101,7 @@ export function dynamoEventStore(db: DynamoDBDocumentClient, tableName: string, 
   async function writeGroup(group: Entry[], outcomes: Map<string, RecordOutcome>): Promise<void> {
     let remaining = group;
     for (let attempt = 0; remaining.length > 0; attempt += 1) {
-      const items = remaining.flatMap(itemsOf);
+      const items: TransactItem[] = remaining.map((entry) => ({ Put: putOf(entry) }));
       try {
         await db.send(new TransactWriteCommand({ TransactItems: items }));
         for (const entry of remaining) outcomes.set(entry.event.eventId, { eventId: entry.event.eventId, outcome: 'recorded' });
@@ -115,9 +110,8 @@ export function dynamoEventStore(db: DynamoDBDocumentClient, tableName: string, 
         if (!(error instanceof TransactionCanceledException)) throw error;
         const reasons = error.CancellationReasons ?? [];
         const duplicates = new Set<number>();
-        let offset = 0;
         for (const [i, entry] of remaining.entries()) {
-          const reason = reasons[offset];
+          const reason = reasons[i];
           if (reason?.Code === 'ConditionalCheckFailed') {
             outcomes.set(entry.event.eventId, {
               eventId: entry.event.eventId,
@@ -126,7 +120,6 @@ export function dynamoEventStore(db: DynamoDBDocumentClient, tableName: string, 
             });
             duplicates.add(i);
           }
-          offset += 1 + entry.deliveries.length;
         }
         if (duplicates.size > 0) {
           remaining = remaining.filter((_, i) => !duplicates.has(i));
@@ -150,7 +143,10 @@ export function dynamoEventStore(db: DynamoDBDocumentClient, tableName: string, 
         firsts.push(entry);
       });
       const outcomes = new Map<string, RecordOutcome>();
-      for (const group of pack(firsts)) await writeGroup(group, outcomes);
+      for (const group of pack(firsts)) {
+        if (group.length === 1 && group[0]) await writeOne(group[0], outcomes);
+        else await writeGroup(group, outcomes);
+      }
       const results: RecordOutcome[] = [];
       for (const [index, entry] of entries.entries()) {
         const id = entry.event.eventId;

@@ -6,18 +6,13 @@
  */
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DeliveryRecord } from '../../services/deliveryPorts';
 import type { HistoryStore, PageKey } from '../../services/historyPorts';
 import { pendingShardOf, toStoredEvent } from './eventRepository';
 import { keys } from './keys';
+import { deliveriesOfPartition } from './deliveryItems';
 import { isConditionFailed } from './conditions';
 
 const READ_BATCH = 100;
-
-function toDelivery(item: Record<string, unknown>): DeliveryRecord {
-  const { pk: _pk, sk: _sk, gsi2pk: _a, gsi2sk: _b, type: _t, ttl: _ttl, ...rest } = item;
-  return { ...(rest as unknown as DeliveryRecord), attemptCount: typeof item.attemptCount === 'number' ? item.attemptCount : 0, attempts: Array.isArray(item.attempts) ? item.attempts : [] };
-}
 
 export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string): HistoryStore {
   return {
@@ -72,15 +67,23 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
     },
 
     async deliveriesOf(eventId) {
-      const out = await db.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
-          ExpressionAttributeValues: { ':pk': keys.event(eventId).pk, ':d': keys.deliveryPrefix },
-          ConsistentRead: true,
-        }),
-      );
-      return (out.Items ?? []).map(toDelivery);
+      // The whole partition: the event item holds the plan, state items what happened since.
+      const items: Record<string, unknown>[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const out = await db.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.event(eventId).pk },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        items.push(...(out.Items ?? []));
+        startKey = out.LastEvaluatedKey;
+      } while (startKey);
+      return deliveriesOfPartition(items);
     },
 
     async reopen(eventId, ruleId, nowIso) {

@@ -24,8 +24,15 @@ export const keys = {
     gsi1pk: `INST#${instanceId}#EVENTS`,
     gsi1sk: `${receivedAt}#${eventId}`,
   }),
-  /** gsi2 (sparse): deliveries still `pending`, by when they were last queued. */
+  /**
+   * gsi2 (sparse): what may still need queueing, by when it was last queued — events
+   * whose planned deliveries have not all been picked up yet, and reopened deliveries.
+   */
   pendingShards: 4,
+  pendingEvent: (shard: number, queuedAt: string, eventId: string) => ({
+    gsi2pk: `PENDING#${shard}`,
+    gsi2sk: `${queuedAt}#${eventId}`,
+  }),
   pending: (shard: number, queuedAt: string, eventId: string, ruleId: string) => ({
     gsi2pk: `PENDING#${shard}`,
     gsi2sk: `${queuedAt}#${eventId}#${ruleId}`,

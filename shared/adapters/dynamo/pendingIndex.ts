@@ -1,20 +1,103 @@
 /**
- * The sparse index of deliveries still `pending` (gsi2, KEYS_ONLY). The reconciler reads
- * only what is in it — never the table — and claims each stuck delivery with a
- * conditional update, so two overlapping reconciler runs cannot both re-queue it.
+ * The sparse index of what may still need queueing (gsi2, KEYS_ONLY): events whose
+ * planned deliveries have not all been picked up by the worker, deliveries reopened
+ * by a redelivery, and DingTalk mail waiting for a flush. The reconciler reads only
+ * what is in it — never the table — and claims each stuck entry with a conditional
+ * update, so two overlapping reconciler runs cannot both re-queue it.
  */
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { PendingDelivery, PendingIndex } from '../../services/eventStore';
+import type { DeliveryMessage, PendingDelivery, PendingIndex } from '../../services/eventStore';
 import { pendingShardOf } from './eventRepository';
 import { deliveryIdOf } from '../../domain/deliveryId';
+import { epochSeconds, planOf, ruleIdOfStateItem } from './deliveryItems';
 import { keys } from './keys';
 import { isConditionFailed } from './conditions';
 
 export const MAX_REQUEUES = 20;
+const NEVER_PICKED_UP = 'never picked up by the delivery worker before retention or re-queue limit';
 
 
 export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string): PendingIndex {
+  /** Sends a conditional write; false when its condition did not hold. */
+  async function conditional(command: UpdateCommand): Promise<boolean> {
+    try {
+      await db.send(command);
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * An event whose planned deliveries may not all have been picked up: those without a
+   * state item yet are re-queued (the event's index entry moves on, as the claim); once
+   * every one has been picked up, or the event is past retention, the entry leaves.
+   */
+  async function claimEvent(pending: PendingDelivery, now: string): Promise<DeliveryMessage[]> {
+    const { eventId } = pending;
+    const out = await db.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ProjectionExpression: 'sk, #plan, expiresAt, requeues, gsi2sk',
+        ExpressionAttributeNames: { '#plan': 'plan' },
+        ExpressionAttributeValues: { ':pk': keys.event(eventId).pk },
+        ConsistentRead: true,
+      }),
+    );
+    const items = out.Items ?? [];
+    const eventItem = items.find((i) => i.sk === keys.event(eventId).sk);
+    const old = keys.pendingEvent(pendingShardOf(eventId), pending.queuedAt, eventId).gsi2sk;
+    if (!eventItem || eventItem.gsi2sk !== old) return [];
+    const pickedUp = new Set(items.filter((i) => String(i.sk).startsWith(keys.deliveryPrefix)).map(ruleIdOfStateItem));
+    const waiting = [...planOf(eventItem).values()].filter((p) => !pickedUp.has(p.ruleId));
+    const expiresAt = String(eventItem.expiresAt);
+    const requeues = typeof eventItem.requeues === 'number' ? eventItem.requeues : 0;
+    const leaveIndex = () =>
+      conditional(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.event(eventId),
+          UpdateExpression: 'REMOVE gsi2pk, gsi2sk',
+          ConditionExpression: 'gsi2sk = :old',
+          ExpressionAttributeValues: { ':old': old },
+        }),
+      );
+    if (waiting.length === 0) {
+      await leaveIndex();
+      return [];
+    }
+    if (expiresAt <= now || requeues >= MAX_REQUEUES) {
+      // Never picked up in time: each waiting delivery ends `dead`, with the reason in its trace.
+      for (const p of waiting) {
+        await conditional(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.delivery(eventId, p.ruleId),
+            UpdateExpression: 'SET #state = :dead, deadReason = :reason, updatedAt = :now, expiresAt = :expiresAt, #ttl = :ttl, #type = :type',
+            ConditionExpression: 'attribute_not_exists(#state)',
+            ExpressionAttributeNames: { '#state': 'state', '#ttl': 'ttl', '#type': 'type' },
+            ExpressionAttributeValues: { ':dead': 'dead', ':reason': NEVER_PICKED_UP, ':now': now, ':expiresAt': expiresAt, ':ttl': epochSeconds(expiresAt), ':type': 'delivery' },
+          }),
+        );
+      }
+      await leaveIndex();
+      return [];
+    }
+    const claimed = await conditional(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.event(eventId),
+        UpdateExpression: 'SET gsi2sk = :fresh, requeues = if_not_exists(requeues, :zero) + :one, lastRequeuedAt = :now',
+        ConditionExpression: 'gsi2sk = :old',
+        ExpressionAttributeValues: { ':fresh': keys.pendingEvent(pendingShardOf(eventId), now, eventId).gsi2sk, ':old': old, ':zero': 0, ':one': 1, ':now': now },
+      }),
+    );
+    return claimed ? waiting.map((p) => ({ eventId, ruleId: p.ruleId, deliveryId: p.deliveryId })) : [];
+  }
+
   return {
     async stuckSince(cutoff, limit) {
       const found: PendingDelivery[] = [];
@@ -41,6 +124,8 @@ export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string
               const rest = gsi2sk.slice(queuedAt.length + 1);
               const cut = rest.lastIndexOf('#');
               found.push({ eventId: rest.slice(0, cut), ruleId: rest.slice(cut + 1), queuedAt, botId: pk.slice('BOT#'.length) });
+            } else if (sk === keys.event('').sk) {
+              found.push({ eventId: pk.slice('EVENT#'.length), queuedAt });
             } else {
               found.push({ eventId: pk.slice('EVENT#'.length), ruleId: sk.slice(keys.deliveryPrefix.length), queuedAt });
             }
@@ -52,67 +137,48 @@ export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string
     },
 
     async claim(pending, now) {
-      const key = keys.delivery(pending.eventId, pending.ruleId);
-      const old = keys.pending(pendingShardOf(pending.eventId), pending.queuedAt, pending.eventId, pending.ruleId).gsi2sk;
-      const fresh = keys.pending(pendingShardOf(pending.eventId), now, pending.eventId, pending.ruleId).gsi2sk;
+      if (pending.ruleId === undefined) return claimEvent(pending, now);
+      const ruleId = pending.ruleId;
+      const message: DeliveryMessage = { eventId: pending.eventId, ruleId, deliveryId: deliveryIdOf(pending.eventId, ruleId) };
+      const key = keys.delivery(pending.eventId, ruleId);
+      const old = keys.pending(pendingShardOf(pending.eventId), pending.queuedAt, pending.eventId, ruleId).gsi2sk;
+      const fresh = keys.pending(pendingShardOf(pending.eventId), now, pending.eventId, ruleId).gsi2sk;
       if (pending.botId !== undefined) {
         // A mail still waiting: move its index entry on and hand back its delivery to re-queue.
-        try {
-          const out = await db.send(
-            new UpdateCommand({
-              TableName: tableName,
-              Key: { pk: `BOT#${pending.botId}`, sk: `MAIL#${deliveryIdOf(pending.eventId, pending.ruleId)}` },
-              UpdateExpression: 'SET gsi2sk = :fresh',
-              ConditionExpression: 'gsi2sk = :old',
-              ExpressionAttributeValues: { ':fresh': fresh, ':old': old },
-              ReturnValues: 'ALL_NEW',
-            }),
-          );
-          return { deliveryId: String(out.Attributes?.deliveryId) };
-        } catch (error) {
-          if (isConditionFailed(error)) return undefined;
-          throw error;
-        }
-      }
-      try {
-        const out = await db.send(
+        const moved = await conditional(
           new UpdateCommand({
             TableName: tableName,
-            Key: key,
-            UpdateExpression: 'SET gsi2sk = :fresh, requeues = requeues + :one, lastRequeuedAt = :now',
-            ConditionExpression: 'gsi2sk = :old AND #state = :pending AND expiresAt > :now AND requeues < :max',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':fresh': fresh, ':old': old, ':one': 1, ':now': now, ':pending': 'pending', ':max': MAX_REQUEUES },
-            ReturnValues: 'ALL_NEW',
+            Key: { pk: `BOT#${pending.botId}`, sk: `MAIL#${message.deliveryId}` },
+            UpdateExpression: 'SET gsi2sk = :fresh',
+            ConditionExpression: 'gsi2sk = :old',
+            ExpressionAttributeValues: { ':fresh': fresh, ':old': old },
           }),
         );
-        return { deliveryId: String(out.Attributes?.deliveryId) };
-      } catch (error) {
-        if (!isConditionFailed(error)) throw error;
+        return moved ? [message] : [];
       }
+      const claimed = await conditional(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: key,
+          UpdateExpression: 'SET gsi2sk = :fresh, requeues = requeues + :one, lastRequeuedAt = :now',
+          ConditionExpression: 'gsi2sk = :old AND #state = :pending AND expiresAt > :now AND requeues < :max',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':fresh': fresh, ':old': old, ':one': 1, ':now': now, ':pending': 'pending', ':max': MAX_REQUEUES },
+        }),
+      );
+      if (claimed) return [message];
       // Not claimable: retention over or re-queued too often → dead, out of the index.
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: key,
-            UpdateExpression: 'SET #state = :dead, deadReason = :reason, updatedAt = :now REMOVE gsi2pk, gsi2sk',
-            ConditionExpression: 'gsi2sk = :old AND #state = :pending AND (expiresAt <= :now OR requeues >= :max)',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: {
-              ':dead': 'dead',
-              ':pending': 'pending',
-              ':old': old,
-              ':now': now,
-              ':max': MAX_REQUEUES,
-              ':reason': 'never picked up by the delivery worker before retention or re-queue limit',
-            },
-          }),
-        );
-      } catch (error) {
-        if (!isConditionFailed(error)) throw error;
-      }
-      return undefined;
+      await conditional(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: key,
+          UpdateExpression: 'SET #state = :dead, deadReason = :reason, updatedAt = :now REMOVE gsi2pk, gsi2sk',
+          ConditionExpression: 'gsi2sk = :old AND #state = :pending AND (expiresAt <= :now OR requeues >= :max)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':dead': 'dead', ':pending': 'pending', ':old': old, ':now': now, ':max': MAX_REQUEUES, ':reason': NEVER_PICKED_UP },
+        }),
+      );
+      return [];
     },
   };
 }
