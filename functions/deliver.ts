@@ -1,13 +1,14 @@
 /**
- * SQS-triggered delivery worker. Each record is processed independently (Powertools
- * batch processing) and only the failed ones are reported back (ReportBatchItemFailures),
+ * SQS-triggered delivery worker. The batch's deliveries are read in one BatchGetItem,
+ * then each record is processed independently and in parallel (Powertools batch
+ * processing) and only the failed ones are reported back (ReportBatchItemFailures),
  * so one bad message never makes SQS redeliver its neighbours. A record that keeps
  * crashing reaches the DLQ after maxReceiveCount; the reconciler marks it `dead`.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { QueueMessage } from '../shared/services/deliveryPorts';
-import { processDeliveryMessage } from '../shared/services/deliver';
+import { preloadDeliveries, processDeliveryMessage } from '../shared/services/deliver';
 import type { Runtime } from '../shared/runtime';
 import { createSqsClient } from '../shared/adapters/sqs/client';
 import { lazyHandler } from '../shared/wiring/base';
@@ -20,12 +21,20 @@ export function parseQueueMessage(body: string): QueueMessage {
   return parsed as QueueMessage;
 }
 
+function parsedOrUndefined(body: string): QueueMessage | undefined {
+  try {
+    return parseQueueMessage(body);
+  } catch {
+    return undefined; // its own record reports the error
+  }
+}
+
 export function createDeliverHandler(rt: Pick<Runtime, 'logger' | 'deliver'>) {
   const processor = new BatchProcessor(EventType.SQS);
-  async function deliverRecord(record: SQSRecord): Promise<void> {
+  async function deliverRecord(record: SQSRecord, preloaded: Awaited<ReturnType<typeof preloadDeliveries>>): Promise<void> {
     const message = parseQueueMessage(record.body);
     try {
-      await processDeliveryMessage(rt.deliver, message);
+      await processDeliveryMessage(rt.deliver, message, preloaded(message));
     } catch (error) {
       rt.logger.error('delivery message failed; SQS will retry it', {
         messageId: record.messageId,
@@ -38,7 +47,10 @@ export function createDeliverHandler(rt: Pick<Runtime, 'logger' | 'deliver'>) {
     }
   }
   return async function deliver(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-    return processPartialResponse(event, deliverRecord, processor, { context });
+    // One read for the whole batch's deliveries; records are then processed in parallel.
+    const messages = event.Records.map((r) => parsedOrUndefined(r.body)).filter((m) => m !== undefined);
+    const preloaded = await preloadDeliveries(rt.deliver, messages);
+    return processPartialResponse(event, (record: SQSRecord) => deliverRecord(record, preloaded), processor, { context });
   };
 }
 

@@ -9,8 +9,8 @@ import { retryDelay } from '../domain/retry';
 import type { ChatbotStore } from './chatbotPorts';
 import { attemptHttp } from './deliverHttp';
 import { flushChatbot, parkInMailbox } from './deliverDingTalk';
-import type { Attempt, DelayedQueue, DeliveryRecord, DeliveryRepository, QueueMessage } from './deliveryPorts';
-import { OPEN_STATES } from './deliveryPorts';
+import type { Attempt, DelayedQueue, DeliveryRecord, DeliveryRepository, LoadedDelivery, QueueMessage } from './deliveryPorts';
+import { loadKeyOf, OPEN_STATES } from './deliveryPorts';
 import type { DeliverySettings } from './deliverySettings';
 import type { MetricsSink } from '../observability/metrics';
 
@@ -69,10 +69,10 @@ async function dropMail(deps: DeliverDeps, delivery: DeliveryRecord): Promise<vo
   if (delivery.notify.method === 'dingtalk') await deps.chatbots.deleteMail(delivery.notify.botId, [delivery.deliveryId]);
 }
 
-async function deliverOne(deps: DeliverDeps, message: QueueMessage & { eventId: string; ruleId: string }): Promise<void> {
+async function deliverOne(deps: DeliverDeps, message: QueueMessage & { eventId: string; ruleId: string }, preloaded?: LoadedDelivery): Promise<void> {
   const { eventId, ruleId } = message;
   // One read for both: the event is needed for every open delivery, and closed ones are rare.
-  const { delivery, event } = await deps.deliveries.load(eventId, ruleId);
+  const { delivery, event } = preloaded ?? (await deps.deliveries.load(eventId, ruleId));
   if (!delivery) return;
   if (!OPEN_STATES.includes(delivery.state)) {
     await dropMail(deps, delivery); // already closed: a duplicate message
@@ -112,7 +112,31 @@ async function deliverOne(deps: DeliverDeps, message: QueueMessage & { eventId: 
   deps.log?.('delivery attempt', { eventId, ruleId, n: attempt.n, outcome: attempt.outcome, httpStatus: attempt.httpStatus });
 }
 
-export async function processDeliveryMessage(deps: DeliverDeps, message: QueueMessage): Promise<void> {
+/** Messages that will act on a delivery now (not flushes, not chained waits). */
+function isDueDelivery(message: QueueMessage, now: number): message is QueueMessage & { eventId: string; ruleId: string } {
+  return message.kind !== 'flush' && message.eventId !== undefined && message.ruleId !== undefined && !(message.notBefore !== undefined && message.notBefore > now);
+}
+
+/**
+ * Reads what a queue batch's deliveries need in one go (instead of one read per
+ * message); each message then looks its own up. Read failures leave the messages to
+ * read for themselves.
+ */
+export async function preloadDeliveries(deps: DeliverDeps, messages: QueueMessage[]): Promise<(message: QueueMessage) => LoadedDelivery | undefined> {
+  const now = nowOf(deps);
+  const due = messages.filter((m) => isDueDelivery(m, now));
+  if (due.length < 2) return () => undefined;
+  let loaded: Map<string, LoadedDelivery>;
+  try {
+    loaded = await deps.deliveries.loadMany(due.map(({ eventId, ruleId }) => ({ eventId, ruleId })));
+  } catch (error) {
+    deps.log?.('batch read failed; each message reads for itself', { error: error instanceof Error ? error.name : 'unknown' });
+    return () => undefined;
+  }
+  return (message) => (message.eventId !== undefined && message.ruleId !== undefined ? loaded.get(loadKeyOf(message.eventId, message.ruleId)) : undefined);
+}
+
+export async function processDeliveryMessage(deps: DeliverDeps, message: QueueMessage, preloaded?: LoadedDelivery): Promise<void> {
   const now = nowOf(deps);
   if (message.notBefore !== undefined && message.notBefore > now) {
     // A wait longer than SQS's 900 s maximum: chain another delay.
@@ -126,5 +150,5 @@ export async function processDeliveryMessage(deps: DeliverDeps, message: QueueMe
     return;
   }
   if (!rest.eventId || !rest.ruleId) throw new Error('delivery message without eventId/ruleId');
-  await deliverOne(deps, { ...rest, eventId: rest.eventId, ruleId: rest.ruleId });
+  await deliverOne(deps, { ...rest, eventId: rest.eventId, ruleId: rest.ruleId }, preloaded);
 }

@@ -33,10 +33,20 @@ export interface Transition {
 /** Which delivery, and until when its record must be kept. */
 export type DeliveryRef = Pick<DeliveryRecord, 'eventId' | 'ruleId' | 'expiresAt'>;
 
+/** A delivery and its event as read together. */
+export interface LoadedDelivery {
+  delivery?: DeliveryRecord;
+  event?: StoredEvent;
+}
+
+export const loadKeyOf = (eventId: string, ruleId: string) => `${eventId}\n${ruleId}`;
+
 export interface DeliveryRepository {
   get(eventId: string, ruleId: string): Promise<DeliveryRecord | undefined>;
   /** The delivery and its event, read together (strongly consistent: ingest wrote them moments ago). */
-  load(eventId: string, ruleId: string): Promise<{ delivery?: DeliveryRecord; event?: StoredEvent }>;
+  load(eventId: string, ruleId: string): Promise<LoadedDelivery>;
+  /** Many at once (a queue batch): one read for all, keyed by loadKeyOf. */
+  loadMany(refs: { eventId: string; ruleId: string }[]): Promise<Map<string, LoadedDelivery>>;
   /**
    * Applies a transition only while the delivery is still open (pending, retrying,
    * throttled), so a delivery ends delivered/failed/dead exactly once in its trace.

@@ -14,6 +14,9 @@ import type { TestQueue } from '../support/queue';
 import { startReceiver } from '../support/receiver';
 import type { Receiver } from '../support/receiver';
 import { startWorker, until } from '../support/worker';
+import type { SQSEvent } from 'aws-lambda';
+import { createDeliverHandler } from '../../functions/deliver';
+import { lambdaContext } from '../support/http';
 
 const SECRET = `whsec_${Buffer.alloc(32, 5).toString('base64')}`;
 let table: TestTable;
@@ -213,4 +216,33 @@ describe('HTTP delivery', () => {
     expect(requests.length).toBeGreaterThanOrEqual(2);
     expect(new Set(requests.map((r) => r.headers['webhook-id'])).size).toBe(1);
   }, 20_000);
+
+  it('a queue batch reads all its deliveries with one BatchGetItem, then delivers each', async () => {
+    const ruleId = await ruleFor(receiver.url);
+    const events = [];
+    for (let i = 0; i < 6; i += 1) events.push(await ingest(`repo${seq}`));
+    await queue.drain();
+    const commands: string[] = [];
+    rt.db.middlewareStack.add((next, context) => async (args) => {
+      commands.push(String(context.commandName));
+      return next(args);
+    }, { step: 'initialize', name: 'batchReadCounter' });
+    try {
+      const records = events.map((e, i) => ({
+        messageId: `m${i}`,
+        body: JSON.stringify({ kind: 'delivery', eventId: e.id, ruleId }),
+        attributes: { ApproximateReceiveCount: '1' },
+      }));
+      const reply = await createDeliverHandler(rt)({ Records: records } as unknown as SQSEvent, lambdaContext());
+      expect(reply.batchItemFailures).toEqual([]);
+    } finally {
+      rt.db.middlewareStack.remove('batchReadCounter');
+    }
+    expect(commands.filter((c) => c === 'BatchGetItemCommand')).toHaveLength(1);
+    expect(commands.filter((c) => c === 'UpdateItemCommand')).toHaveLength(6);
+    for (const e of events) {
+      expect(forEvent(e.id)).toHaveLength(1);
+      expect((await rt.deliver.deliveries.get(e.id, ruleId))?.state).toBe('delivered');
+    }
+  });
 });

@@ -16,7 +16,8 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-export async function startReceiver(path = '/hook'): Promise<Receiver> {
+/** `delayMs`: how long every unscripted reply takes (a slower, more realistic endpoint). */
+export async function startReceiver(path = '/hook', opts: { delayMs?: number } = {}): Promise<Receiver> {
   const received: Received[] = [];
   const queue: { status: number; headers?: Record<string, string>; delayMs?: number }[] = [];
   const server = createServer((req, res) => {
@@ -24,7 +25,7 @@ export async function startReceiver(path = '/hook'): Promise<Receiver> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       received.push({ at: Date.now(), headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      const reply = queue.shift() ?? { status: 200 };
+      const reply = queue.shift() ?? { status: 200, delayMs: opts.delayMs ?? 0 };
       setTimeout(() => {
         if (!res.destroyed) {
           res.writeHead(reply.status, reply.headers ?? {});

@@ -4,43 +4,56 @@
  */
 import { BatchGetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DeliveryRepository } from '../../services/deliveryPorts';
+import type { DeliveryRepository, LoadedDelivery } from '../../services/deliveryPorts';
+import { loadKeyOf } from '../../services/deliveryPorts';
 import { toStoredEvent } from './eventRepository';
 import { deliveryRecord, epochSeconds, planOf } from './deliveryItems';
 import { keys } from './keys';
 import { isConditionFailed } from './conditions';
 
 const MAX_UNPROCESSED_ROUNDS = 8;
+const MAX_KEYS_PER_BATCH_GET = 100;
 
 export function dynamoDeliveryRepository(db: DynamoDBDocumentClient, tableName: string, now: () => Date = () => new Date()): DeliveryRepository {
-  /** The event item and the delivery's state item in one strongly consistent BatchGetItem. */
-  async function read(eventId: string, ruleId: string) {
-    let request: Record<string, unknown>[] = [keys.event(eventId), keys.delivery(eventId, ruleId)];
-    const items: Record<string, unknown>[] = [];
-    for (let round = 0; request.length > 0; round += 1) {
-      if (round >= MAX_UNPROCESSED_ROUNDS) throw new Error('DynamoDB kept keys of a delivery read unprocessed');
-      if (round > 0) await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** round));
-      const out = await db.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: request, ConsistentRead: true } } }));
-      items.push(...(out.Responses?.[tableName] ?? []));
-      request = out.UnprocessedKeys?.[tableName]?.Keys ?? [];
+  /** Event items and state items of many deliveries in strongly consistent BatchGetItems. */
+  async function readMany(refs: { eventId: string; ruleId: string }[]): Promise<Map<string, LoadedDelivery>> {
+    const wanted = new Map<string, Record<string, unknown>>();
+    for (const { eventId, ruleId } of refs) {
+      for (const key of [keys.event(eventId), keys.delivery(eventId, ruleId)]) wanted.set(`${key.pk}\n${key.sk}`, key);
     }
-    const eventItem = items.find((i) => i.sk === keys.event(eventId).sk);
-    const stateItem = items.find((i) => i.sk === keys.delivery(eventId, ruleId).sk);
-    return {
-      event: eventItem ? toStoredEvent(eventItem) : undefined,
-      delivery: deliveryRecord(planOf(eventItem).get(ruleId), stateItem),
-    };
+    const items = new Map<string, Record<string, unknown>>();
+    const pending = [...wanted.values()];
+    for (let offset = 0; offset < pending.length; offset += MAX_KEYS_PER_BATCH_GET) {
+      let request = pending.slice(offset, offset + MAX_KEYS_PER_BATCH_GET);
+      for (let round = 0; request.length > 0; round += 1) {
+        if (round >= MAX_UNPROCESSED_ROUNDS) throw new Error('DynamoDB kept keys of a delivery read unprocessed');
+        if (round > 0) await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** round));
+        const out = await db.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: request, ConsistentRead: true } } }));
+        for (const item of out.Responses?.[tableName] ?? []) items.set(`${String(item.pk)}\n${String(item.sk)}`, item);
+        request = out.UnprocessedKeys?.[tableName]?.Keys ?? [];
+      }
+    }
+    const loaded = new Map<string, LoadedDelivery>();
+    for (const { eventId, ruleId } of refs) {
+      const eventKey = keys.event(eventId);
+      const stateKey = keys.delivery(eventId, ruleId);
+      const eventItem = items.get(`${eventKey.pk}\n${eventKey.sk}`);
+      const delivery = deliveryRecord(planOf(eventItem).get(ruleId), items.get(`${stateKey.pk}\n${stateKey.sk}`));
+      loaded.set(loadKeyOf(eventId, ruleId), { ...(eventItem ? { event: toStoredEvent(eventItem) } : {}), ...(delivery ? { delivery } : {}) });
+    }
+    return loaded;
   }
+
+  const load = async (eventId: string, ruleId: string) => (await readMany([{ eventId, ruleId }])).get(loadKeyOf(eventId, ruleId)) ?? {};
 
   return {
     async get(eventId, ruleId) {
-      return (await read(eventId, ruleId)).delivery;
+      return (await load(eventId, ruleId)).delivery;
     },
 
-    async load(eventId, ruleId) {
-      const { event, delivery } = await read(eventId, ruleId);
-      return { ...(event ? { event } : {}), ...(delivery ? { delivery } : {}) };
-    },
+    load,
+
+    loadMany: readMany,
 
     async transition(delivery, change) {
       const set = ['#state = :state', 'updatedAt = :now', '#type = :type', 'expiresAt = if_not_exists(expiresAt, :expiresAt)', '#ttl = if_not_exists(#ttl, :ttl)'];
