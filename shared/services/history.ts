@@ -9,7 +9,7 @@ import type { Principal } from '../domain/apiKeys';
 import { notFound } from '../domain/errors';
 import { eventIdentity } from '../domain/cloudEvents';
 import type { Attempt, DeliveryRecord } from './deliveryPorts';
-import type { DeliveryMessage, DeliveryQueue, StoredEvent } from './eventStore';
+import type { DeliveryMessage, DeliveryQueue, DeliveryState, StoredEvent } from './eventStore';
 import type { HistoryFilter, HistoryStore } from './historyPorts';
 import { decodePageToken, encodePageToken } from './pageToken';
 
@@ -22,12 +22,15 @@ export interface HistoryDeps {
 
 export const eventNotFound = (eventId: string) => notFound('EventNotFound', `No event ${eventId} (events can be looked up for a limited time after receipt).`);
 
-export function deliveryCounts(deliveries: DeliveryRecord[]) {
-  const counts = { total: deliveries.length, delivered: 0, pending: 0, failed: 0, dead: 0 };
-  for (const d of deliveries) {
-    if (d.state === 'delivered') counts.delivered += 1;
-    else if (d.state === 'failed') counts.failed += 1;
-    else if (d.state === 'dead') counts.dead += 1;
+/** One delivery per matched rule; those with no state yet (never attempted) are pending. */
+export function deliveryCounts(matchedRuleIds: readonly string[], states: readonly { ruleId: string; state: DeliveryState }[]) {
+  const stateOf = new Map(states.map((s) => [s.ruleId, s.state]));
+  const counts = { total: matchedRuleIds.length, delivered: 0, pending: 0, failed: 0, dead: 0 };
+  for (const ruleId of matchedRuleIds) {
+    const state = stateOf.get(ruleId);
+    if (state === 'delivered') counts.delivered += 1;
+    else if (state === 'failed') counts.failed += 1;
+    else if (state === 'dead') counts.dead += 1;
     else counts.pending += 1;
   }
   return counts;
@@ -42,13 +45,13 @@ function orderedAttempt(attempt: Attempt): Attempt {
   return out as unknown as Attempt;
 }
 
-function summary(event: StoredEvent, deliveries: DeliveryRecord[]) {
+function summary(event: StoredEvent, states: readonly { ruleId: string; state: DeliveryState }[]) {
   return {
     ...eventIdentity(event),
     receivedAt: event.receivedAt,
     expiresAt: event.expiresAt,
     matchedRuleIds: event.matchedRuleIds,
-    deliveries: deliveryCounts(deliveries),
+    deliveries: deliveryCounts(event.matchedRuleIds, states),
   };
 }
 
@@ -57,7 +60,8 @@ export async function listEvents(deps: HistoryDeps, instanceId: string, filter: 
   const start = nextToken !== undefined ? decodePageToken(key, nextToken, instanceId, filter) : undefined;
   const nowIso = (deps.now?.() ?? new Date()).toISOString();
   const page = await deps.store.page(instanceId, filter, limit, nowIso, start);
-  const events = await Promise.all(page.events.map(async (e) => summary(e, await deps.store.deliveriesOf(e.eventId))));
+  // Only the delivery states: the plan is one delivery per matched rule, already on the page.
+  const events = await Promise.all(page.events.map(async (e) => summary(e, await deps.store.deliveryStates(e.eventId))));
   return { events, nextToken: page.next ? encodePageToken(key, instanceId, filter, page.next) : null };
 }
 

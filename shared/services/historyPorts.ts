@@ -1,6 +1,6 @@
 /** What the history and trace use cases need from storage. */
 import type { DeliveryRecord } from './deliveryPorts';
-import type { StoredEvent } from './eventStore';
+import type { DeliveryState, StoredEvent } from './eventStore';
 
 export interface HistoryFilter {
   ruleId?: string;
@@ -23,6 +23,8 @@ export interface HistoryStore {
   page(instanceId: string, filter: HistoryFilter, limit: number, nowIso: string, start?: PageKey): Promise<HistoryPage>;
   getEvent(eventId: string): Promise<StoredEvent | undefined>;
   deliveriesOf(eventId: string): Promise<DeliveryRecord[]>;
+  /** Only the states of deliveries that have been attempted (planned ones without a state are pending). */
+  deliveryStates(eventId: string): Promise<{ ruleId: string; state: DeliveryState }[]>;
   /** failed/dead → pending again (attempt numbering continues); false if not reopenable. */
   reopen(eventId: string, ruleId: string, nowIso: string): Promise<boolean>;
 }

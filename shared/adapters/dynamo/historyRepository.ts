@@ -9,7 +9,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { HistoryStore, PageKey } from '../../services/historyPorts';
 import { pendingShardOf, toStoredEvent } from './eventRepository';
 import { keys } from './keys';
-import { deliveriesOfPartition } from './deliveryItems';
+import { deliveriesOfPartition, ruleIdOfStateItem } from './deliveryItems';
+import type { DeliveryState } from '../../services/eventStore';
 import { isConditionFailed } from './conditions';
 
 const READ_BATCH = 100;
@@ -84,6 +85,27 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
         startKey = out.LastEvaluatedKey;
       } while (startKey);
       return deliveriesOfPartition(items);
+    },
+
+    async deliveryStates(eventId) {
+      const states: { ruleId: string; state: DeliveryState }[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const out = await db.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
+            ProjectionExpression: 'sk, #state',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':pk': keys.event(eventId).pk, ':d': keys.deliveryPrefix },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of out.Items ?? []) states.push({ ruleId: ruleIdOfStateItem(item), state: item.state as DeliveryState });
+        startKey = out.LastEvaluatedKey;
+      } while (startKey);
+      return states;
     },
 
     async reopen(eventId, ruleId, nowIso) {
