@@ -8,7 +8,7 @@ import { canAccessInstance } from '../domain/apiKeys';
 import type { Principal } from '../domain/apiKeys';
 import { notFound } from '../domain/errors';
 import { eventIdentity } from '../domain/cloudEvents';
-import type { Attempt, DeliveryRecord } from './deliveryPorts';
+import type { Attempt } from './deliveryPorts';
 import type { DeliveryMessage, DeliveryQueue, DeliveryState, StoredEvent } from './eventStore';
 import type { HistoryFilter, HistoryStore } from './historyPorts';
 import { decodePageToken, encodePageToken } from './pageToken';
