@@ -4,7 +4,8 @@
  * or the index ends, so a selective filter never returns a short page while more data
  * exists. Expired items are filtered out like any other non-match.
  */
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { HistoryStore, PageKey } from '../../services/historyPorts';
 import { pendingShardOf, toStoredEvent } from './eventRepository';
@@ -16,6 +17,13 @@ import { isConditionFailed } from './conditions';
 const READ_BATCH = 100;
 
 export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string): HistoryStore {
+  /** Every item of a strongly consistent query, page after page. */
+  async function queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ConsistentRead'>): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    for await (const page of paginateQuery({ client: db }, { ...input, TableName: tableName, ConsistentRead: true })) items.push(...(page.Items ?? []));
+    return items;
+  }
+
   return {
     async page(instanceId, filter, limit, nowIso, start) {
       const conditions = ['expiresAt > :now'];
@@ -69,43 +77,17 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
 
     async deliveriesOf(eventId) {
       // The whole partition: the event item holds the plan, state items what happened since.
-      const items: Record<string, unknown>[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const out = await db.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': keys.event(eventId).pk },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        items.push(...(out.Items ?? []));
-        startKey = out.LastEvaluatedKey;
-      } while (startKey);
-      return deliveriesOfPartition(items);
+      return deliveriesOfPartition(await queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.event(eventId).pk } }));
     },
 
     async deliveryStates(eventId) {
-      const states: { ruleId: string; state: DeliveryState }[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const out = await db.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
-            ProjectionExpression: 'sk, #state',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':pk': keys.event(eventId).pk, ':d': keys.deliveryPrefix },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of out.Items ?? []) states.push({ ruleId: ruleIdOfStateItem(item), state: item.state as DeliveryState });
-        startKey = out.LastEvaluatedKey;
-      } while (startKey);
-      return states;
+      const items = await queryAll({
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
+        ProjectionExpression: 'sk, #state',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':pk': keys.event(eventId).pk, ':d': keys.deliveryPrefix },
+      });
+      return items.map((item) => ({ ruleId: ruleIdOfStateItem(item), state: item.state as DeliveryState }));
     },
 
     async reopen(eventId, ruleId, nowIso) {
