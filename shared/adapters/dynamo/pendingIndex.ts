@@ -5,7 +5,7 @@
  * what is in it — never the table — and claims each stuck entry with a conditional
  * update, so two overlapping reconciler runs cannot both re-queue it.
  */
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { paginateQuery, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryMessage, PendingDelivery, PendingIndex } from '../../services/eventStore';
 import { pendingShardOf } from './eventRepository';
@@ -37,17 +37,19 @@ export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string
    */
   async function claimEvent(pending: PendingDelivery, now: string): Promise<DeliveryMessage[]> {
     const { eventId } = pending;
-    const out = await db.send(
-      new QueryCommand({
+    const items: Record<string, unknown>[] = [];
+    const pages = paginateQuery(
+      { client: db },
+      {
         TableName: tableName,
         KeyConditionExpression: 'pk = :pk',
         ProjectionExpression: 'sk, #plan, expiresAt, requeues, gsi2sk',
         ExpressionAttributeNames: { '#plan': 'plan' },
         ExpressionAttributeValues: { ':pk': keys.event(eventId).pk },
         ConsistentRead: true,
-      }),
+      },
     );
-    const items = out.Items ?? [];
+    for await (const page of pages) items.push(...(page.Items ?? []));
     const eventItem = items.find((i) => i.sk === keys.event(eventId).sk);
     const old = keys.pendingEvent(pendingShardOf(eventId), pending.queuedAt, eventId).gsi2sk;
     if (!eventItem || eventItem.gsi2sk !== old) return [];
