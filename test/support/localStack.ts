@@ -43,7 +43,11 @@ export async function startStack(env: Record<string, string>, timeoutMs = 90_000
       // not up yet
     }
     if (Date.now() - started > timeoutMs) {
-      child.kill('SIGKILL');
+      // Ctrl-C first, so the stack stops its own children (DynamoDB Local, serverless-offline);
+      // SIGKILL alone would orphan them.
+      child.kill('SIGINT');
+      const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 15_000))]);
+      if (!stopped) child.kill('SIGKILL');
       throw new Error(`local stack not healthy within ${timeoutMs} ms:\n${text}`);
     }
     await new Promise((r) => setTimeout(r, 250));
