@@ -2,6 +2,7 @@
 import type { CreateApiKeyRequest } from '../shared/domain/apiKeys';
 import { createHttpFunction } from '../shared/http/createHttpFunction';
 import type { HttpHandler } from '../shared/http/createHttpFunction';
+import { apiKeysInputs } from '../shared/http/inputs/apiKeys';
 import { json, noContent } from '../shared/http/response';
 import type { Runtime } from '../shared/runtime';
 import { lazyHttpHandler } from '../shared/wiring/base';
@@ -11,6 +12,7 @@ export function createApiKeysHandler(rt: Pick<Runtime, 'logger' | 'authenticator
   const deps = { store: rt.apiKeys };
   return createHttpFunction(
     'apiKeys',
+    apiKeysInputs,
     {
       createApiKey: async ({ body }) => {
         const created = await createApiKey(deps, body as CreateApiKeyRequest);

@@ -1,6 +1,7 @@
 /** Event history and trace: GET /v1/instances/{instanceId}/events, GET /v1/events/{eventId}, POST .../redeliver. */
 import { createHttpFunction } from '../shared/http/createHttpFunction';
 import type { HttpHandler } from '../shared/http/createHttpFunction';
+import { eventsInputs } from '../shared/http/inputs/events';
 import { json } from '../shared/http/response';
 import type { Runtime } from '../shared/runtime';
 import { createSqsClient } from '../shared/adapters/sqs/client';
@@ -11,6 +12,7 @@ import { getEventTrace, listEvents, redeliver } from '../shared/services/history
 export function createEventsHandler(rt: Pick<Runtime, 'logger' | 'authenticator' | 'history'>): HttpHandler {
   return createHttpFunction(
     'events',
+    eventsInputs,
     {
       listEvents: async ({ params, query }) => {
         const { limit, nextToken, ...filter } = query;

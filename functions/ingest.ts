@@ -3,6 +3,7 @@ import { AppError } from '../shared/domain/errors';
 import { toIngestPayload } from '../shared/http/cloudEventModes';
 import { createHttpFunction } from '../shared/http/createHttpFunction';
 import type { HttpHandler } from '../shared/http/createHttpFunction';
+import { ingestInputs } from '../shared/http/inputs/ingest';
 import { json } from '../shared/http/response';
 import type { Runtime } from '../shared/runtime';
 import { createSqsClient } from '../shared/adapters/sqs/client';
@@ -16,6 +17,7 @@ export function createIngestHandler(rt: Pick<Runtime, 'config' | 'logger' | 'aut
   const buckets = createTokenBuckets({ rate: rt.config.ingestRatePerSecond, burst: rt.config.ingestBurst });
   return createHttpFunction(
     'ingest',
+    ingestInputs,
     {
       ingestEvents: async ({ headers, body, principal }) => {
         if (!principal) throw new Error('ingest reached without a principal');

@@ -2,6 +2,7 @@
 import type { CreateRuleRequest, UpdateRuleRequest } from '../shared/domain/rules';
 import { createHttpFunction } from '../shared/http/createHttpFunction';
 import type { HttpHandler } from '../shared/http/createHttpFunction';
+import { rulesInputs } from '../shared/http/inputs/rules';
 import { json, noContent } from '../shared/http/response';
 import type { Runtime } from '../shared/runtime';
 import { lazyHttpHandler } from '../shared/wiring/base';
@@ -16,6 +17,7 @@ export function createRulesHandler(rt: Pick<Runtime, 'logger' | 'authenticator' 
   const location = (instanceId: string, ruleId: string) => `/v1/instances/${instanceId}/rules/${ruleId}`;
   return createHttpFunction(
     'rules',
+    rulesInputs,
     {
       createRule: async ({ params, body }) => {
         const instanceId = params.instanceId ?? '';

@@ -3,7 +3,7 @@
  * nothing else in the code reads process.env. A bad value throws ConfigError naming the
  * variable and the rule it broke (never echoing secret values).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export type StackMode = 'local' | 'aws';
 
@@ -13,55 +13,74 @@ export const LOCAL_DEV_ADMIN_KEY = 'local-dev-admin-key';
 
 const SECRET_VARIABLES = new Set(['ADMIN_API_KEY', 'SECRETS_KEY']);
 
-const int = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, `expected a whole number between ${min} and ${max}`)
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+/**
+ * One zod/mini schema per variable, each parsing the raw string to its typed value; a
+ * failure's message is the sentence shown. zod/mini because every function parses this
+ * once per cold start: the classic API's schema building cost ~3 ms of it.
+ */
+type Rule<T> = z.ZodMiniType<T, string>;
 
-const bool = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' }))
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const asIs = z.string();
+const trimmed = z.string().check(z.trim());
 
-const httpUrl = z
-  .string()
-  .trim()
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      return u.protocol === 'https:' || u.protocol === 'http:';
-    } catch {
-      return false;
-    }
-  }, 'expected an http(s) URL');
+const int = (min: number, max: number): Rule<number> => {
+  const problem = `expected a whole number between ${min} and ${max}`;
+  return z.pipe(
+    z.string().check(
+      z.trim(),
+      z.regex(/^\d+$/, problem),
+      z.refine((v) => Number(v) >= min && Number(v) <= max, problem),
+    ),
+    z.transform(Number),
+  );
+};
 
-const optionalUrl = z.string().trim().pipe(z.union([z.literal(''), httpUrl]));
+const TRUE = new Set(['true', '1', 'yes']);
+const FALSE = new Set(['false', '0', 'no']);
+const bool: Rule<boolean> = z.pipe(
+  z.string().check(
+    z.trim(),
+    z.toLowerCase(),
+    z.refine((v) => TRUE.has(v) || FALSE.has(v), 'expected true or false'),
+  ),
+  z.transform((v) => TRUE.has(v)),
+);
 
-const envSchema = z.object({
-  STACK_MODE: z.enum(['local', 'aws']),
-  SERVICE_VERSION: z.string().trim().min(1),
+function isHttpUrl(text: string): boolean {
+  try {
+    const u = new URL(text);
+    return u.protocol === 'https:' || u.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+const httpUrl = z.string().check(z.trim(), z.refine(isHttpUrl, 'expected an http(s) URL'));
+const optionalUrl = z.string().check(z.trim(), z.refine((v) => v === '' || isHttpUrl(v), 'expected an http(s) URL'));
+const matching = (pattern: RegExp, problem: string) => z.string().check(z.trim(), z.regex(pattern, problem));
+const oneOf = <const T extends string>(values: readonly [T, ...T[]]): Rule<T> =>
+  z.pipe(z.string().check(z.trim(), z.toUpperCase()), z.enum(values, `expected one of ${values.join(', ')}`));
+const secretsKey = z.string().check(
+  z.trim(),
+  z.refine((v) => v === '' || Buffer.from(v, 'base64').length === 32, 'expected base64 of 32 bytes'),
+);
+
+const VARIABLES = {
+  SERVICE_VERSION: trimmed,
   PORT: int(1, 65535),
-  TABLE_NAME: z.string().trim().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'expected a DynamoDB table name'),
-  QUEUE_URL: z.string().trim(),
-  DEAD_LETTER_QUEUE_URL: z.string().trim(),
+  TABLE_NAME: matching(/^[A-Za-z0-9_.-]{3,255}$/, 'expected a DynamoDB table name'),
+  QUEUE_URL: trimmed,
+  DEAD_LETTER_QUEUE_URL: trimmed,
   DYNAMODB_ENDPOINT: optionalUrl,
   SQS_ENDPOINT: optionalUrl,
-  AWS_REGION: z.string().trim().min(1),
-  ADMIN_API_KEY: z.string(),
-  ADMIN_API_KEY_PARAMETER: z.string().trim(),
-  SECRETS_KEY: z
-    .string()
-    .trim()
-    .refine((v) => v === '' || Buffer.from(v, 'base64').length === 32, 'expected base64 of 32 bytes'),
-  SECRETS_KMS_KEY_ID: z.string().trim(),
+  AWS_REGION: trimmed,
+  ADMIN_API_KEY: asIs,
+  ADMIN_API_KEY_PARAMETER: trimmed,
+  SECRETS_KEY: secretsKey,
+  SECRETS_KMS_KEY_ID: trimmed,
   EVENT_RETENTION_SECONDS: int(1, 31_536_000),
   MAX_RULES_PER_REGION: int(1, 100_000),
-  UNSUPPORTED_REGIONS: z.string(),
+  UNSUPPORTED_REGIONS: asIs,
   DINGTALK_WEBHOOK_PREFIX: httpUrl,
   DINGTALK_RATE_LIMIT: int(1, 10_000),
   DINGTALK_RATE_WINDOW_SECONDS: int(1, 86_400),
@@ -74,12 +93,28 @@ const envSchema = z.object({
   RECONCILE_AFTER_SECONDS: int(1, 86_400),
   INGEST_RATE_PER_SECOND: int(1, 1_000_000),
   INGEST_BURST: int(100, 10_000_000),
-  LOG_LEVEL: z
-    .string()
-    .trim()
-    .toUpperCase()
-    .pipe(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL', 'TRACE'])),
-});
+  LOG_LEVEL: oneOf(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL', 'TRACE']),
+} as const;
+
+type Variables = { [K in keyof typeof VARIABLES]: z.output<(typeof VARIABLES)[K]> };
+
+/** Every variable through its rule; all problems at once, in declaration order. */
+function parseVariables(merged: Record<string, string>): Variables {
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, rule] of Object.entries(VARIABLES) as [string, Rule<unknown>][]) {
+    const raw = merged[name] ?? '';
+    const result = rule.safeParse(raw);
+    if (!result.success) {
+      const shown = SECRET_VARIABLES.has(name) ? '' : ` (got ${JSON.stringify(raw)})`;
+      problems.push(`${name}: ${result.error.issues[0]?.message ?? 'invalid'}${shown}`);
+    } else {
+      values[name] = result.data;
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return values as Variables;
+}
 
 export interface Config {
   mode: StackMode;
@@ -167,22 +202,12 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError([`STACK_MODE: expected "local" or "aws"`]);
   }
   const mode: StackMode = modeRaw;
-  const merged: Record<string, string> = { ...defaultsFor(mode), STACK_MODE: mode };
-  for (const key of Object.keys(envSchema.shape)) {
+  const merged: Record<string, string> = defaultsFor(mode);
+  for (const key of Object.keys(VARIABLES)) {
     const value = env[key];
     if (value !== undefined && value.trim() !== '') merged[key] = value;
   }
-  const parsed = envSchema.safeParse(merged);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
-        const name = String(issue.path[0] ?? '?');
-        const shown = SECRET_VARIABLES.has(name) ? '' : ` (got ${JSON.stringify(merged[name] ?? '')})`;
-        return `${name}: ${issue.message}${shown}`;
-      }),
-    );
-  }
-  const e = parsed.data;
+  const e = parseVariables(merged);
   const problems: string[] = [];
   if (e.RETRY_MAX_DELAY_SECONDS < e.RETRY_BASE_SECONDS) {
     problems.push('RETRY_MAX_DELAY_SECONDS: must be at least RETRY_BASE_SECONDS');

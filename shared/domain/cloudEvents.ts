@@ -4,12 +4,12 @@
  * Pure: the HTTP content modes are mapped to one structured object before this.
  */
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { AppError, validationFailed } from './errors';
 import type { ErrorDetail } from './errors';
 import { isEventType, STATUS_FIELDS, statusesOf } from './eventTypes';
 import type { EventStatus, EventType } from './eventTypes';
-import { instanceIdSchema, ociNameSchema, regionIdSchema } from './rules';
+import { EVENT_ID_PATTERN, instanceIdSchema, ociNameSchema, regionIdSchema } from './names';
 import { issuesToDetails } from './validation';
 
 export const MAX_BATCH = 100;
@@ -18,43 +18,57 @@ export const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
 const rfc3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
-/** Attributes: required ones checked, extensions and unknown fields kept as received. */
-const envelopeSchema = z.looseObject({
-  specversion: z.literal('1.0', { error: 'must be "1.0"' }),
-  id: z.string().regex(/^[\x20-\x7E]{1,128}$/, 'must be 1–128 printable ASCII characters'),
-  source: z.string().min(1).max(1024),
-  type: z.string().min(1).max(256),
-  time: z
-    .string()
-    .regex(rfc3339, 'must be an RFC 3339 timestamp')
-    .refine((t) => !Number.isNaN(Date.parse(t)), 'must be a valid date')
-    .optional(),
-  datacontenttype: z.string().max(256).optional(),
-  subject: z.string().max(1024).optional(),
-});
-
-const dataSchema = z.looseObject({
-  InstanceId: instanceIdSchema,
-  RegionId: regionIdSchema,
-  RepoNamespaceName: ociNameSchema,
-  RepoName: ociNameSchema,
-  Tag: z.string().regex(TAG_PATTERN, 'must be an OCI tag: [A-Za-z0-9_][A-Za-z0-9._-]{0,127}'),
-});
-
-export const cloudEventSchema = envelopeSchema
-  .extend({ data: dataSchema })
-  .meta({
-    id: 'CloudEvent',
-    description: 'A CloudEvent 1.0 (structured mode). Unknown extra fields are kept.',
-    example: {
-      specversion: '1.0',
-      id: '9f1c5e2a-0d4e-4a8b-9a51-3c1f0e7b2d11',
-      source: 'acs.cr',
-      type: 'cr:Artifact:ScanCompleted',
-      time: '2026-11-20T08:00:00Z',
-      data: { InstanceId: 'cri-abc123', RegionId: 'cn-hangzhou', RepoNamespaceName: 'team-a', RepoName: 'api', Tag: 'v1.2.0', ScanStatus: 'SUCCESS' },
-    },
+/**
+ * The schemas, built on first use: delivery and history import this module only for
+ * eventIdentity and never build them (the ingest route builds them when it loads).
+ */
+function buildEventSchemas() {
+  /** Attributes: required ones checked, extensions and unknown fields kept as received. */
+  const envelope = z.looseObject({
+    specversion: z.literal('1.0', { error: 'must be "1.0"' }),
+    id: z.string().check(z.regex(EVENT_ID_PATTERN, 'must be 1–128 printable ASCII characters')),
+    source: z.string().check(z.minLength(1), z.maxLength(1024)),
+    type: z.string().check(z.minLength(1), z.maxLength(256)),
+    time: z.optional(
+      z.string().check(
+        z.regex(rfc3339, 'must be an RFC 3339 timestamp'),
+        z.refine((t) => !Number.isNaN(Date.parse(t)), 'must be a valid date'),
+      ),
+    ),
+    datacontenttype: z.optional(z.string().check(z.maxLength(256))),
+    subject: z.optional(z.string().check(z.maxLength(1024))),
   });
+  const data = z.looseObject({
+    InstanceId: instanceIdSchema,
+    RegionId: regionIdSchema,
+    RepoNamespaceName: ociNameSchema,
+    RepoName: ociNameSchema,
+    Tag: z.string().check(z.regex(TAG_PATTERN, 'must be an OCI tag: [A-Za-z0-9_][A-Za-z0-9._-]{0,127}')),
+  });
+  /** The whole structured event, as documented (ingest checks envelope and data separately). */
+  const event = z.extend(envelope, { data }).check(
+    z.meta({
+      id: 'CloudEvent',
+      description: 'A CloudEvent 1.0 (structured mode). Unknown extra fields are kept.',
+      example: {
+        specversion: '1.0',
+        id: '9f1c5e2a-0d4e-4a8b-9a51-3c1f0e7b2d11',
+        source: 'acs.cr',
+        type: 'cr:Artifact:ScanCompleted',
+        time: '2026-11-20T08:00:00Z',
+        data: { InstanceId: 'cri-abc123', RegionId: 'cn-hangzhou', RepoNamespaceName: 'team-a', RepoName: 'api', Tag: 'v1.2.0', ScanStatus: 'SUCCESS' },
+      },
+    }),
+  );
+  return { envelope, data, event };
+}
+
+let eventSchemas: ReturnType<typeof buildEventSchemas> | undefined;
+
+export function cloudEventSchemas(): ReturnType<typeof buildEventSchemas> {
+  eventSchemas ??= buildEventSchemas();
+  return eventSchemas;
+}
 
 /** What matching, recording and delivery need from an accepted event. */
 export interface RegistryEvent {
@@ -112,11 +126,12 @@ export function parseRegistryEvent(input: unknown, receivedAt: Date): RegistryEv
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw validationFailed([{ path: '', message: 'must be a CloudEvent object' }]);
   }
-  const envelope = envelopeSchema.safeParse(input);
+  const schemas = cloudEventSchemas();
+  const envelope = schemas.envelope.safeParse(input);
   const details = envelope.success ? [] : issuesToDetails(envelope.error.issues);
   const type = (input as { type?: unknown }).type;
   if (envelope.success && !isEventType(envelope.data.type)) throw unsupportedEventType(envelope.data.type);
-  const data = dataSchema.safeParse((input as { data?: unknown }).data);
+  const data = schemas.data.safeParse((input as { data?: unknown }).data);
   if (!data.success) details.push(...issuesToDetails(data.error.issues, ['data']));
   let status: EventStatus | undefined;
   if (typeof type === 'string' && isEventType(type) && data.success) {

@@ -2,11 +2,13 @@
  * The middy stack every HTTP function shares. Befores run top to bottom: request id →
  * route (404/405) → API key (401/403) → JSON body (413/415/400) → zod (400). Errors
  * from any step, or from the operation, leave through the error envelope, the security
- * headers and the access log.
+ * headers and the access log. A function passes only its own input schemas, so its
+ * bundle builds no other function's schemas.
  */
 import middy from '@middy/core';
+import type { MiddlewareObj } from '@middy/core';
 import type { Principal } from '../domain/apiKeys';
-import { notFound, notImplemented } from '../domain/errors';
+import { notFound } from '../domain/errors';
 import type { AppLogger } from '../observability/logger';
 import type { Authenticator } from '../services/authenticate';
 import { authorize } from './middlewares/authorize';
@@ -16,7 +18,7 @@ import { requestLogging } from './middlewares/requestLogging';
 import { resolveRoute } from './middlewares/resolveRoute';
 import { securityHeaders } from './middlewares/securityHeaders';
 import { validateRequest } from './middlewares/validateRequest';
-import type { FunctionName, RouteSpec } from './routeTable';
+import type { FunctionName, InputsOf, OperationOf, RouteSpec } from './routeTable';
 import { ROUTES } from './routeTable';
 import type { HttpContext, HttpEvent, HttpResult } from './types';
 
@@ -34,7 +36,8 @@ export type Operation = (input: OperationInput) => Promise<HttpResult>;
 
 export interface HttpFunctionDeps {
   logger: AppLogger;
-  authenticator: Authenticator;
+  /** Required when any of the function's routes needs an API key. */
+  authenticator?: Authenticator;
 }
 
 export type HttpHandler = (event: HttpEvent, context: HttpContext) => Promise<HttpResult>;
@@ -43,19 +46,23 @@ export type HttpHandler = (event: HttpEvent, context: HttpContext) => Promise<Ht
  * `meta` is also API Gateway's `$default` route, so it resolves against every route:
  * that is how an unknown path becomes 404 and a known path with the wrong method 405.
  */
-export function createHttpFunction(
-  fn: FunctionName,
-  operations: Partial<Record<string, Operation>>,
+export function createHttpFunction<F extends FunctionName>(
+  fn: F,
+  inputs: InputsOf<F>,
+  operations: Readonly<Record<OperationOf<F>, Operation>>,
   deps: HttpFunctionDeps,
 ): HttpHandler {
-  const routes = fn === 'meta' ? ROUTES : ROUTES.filter((r) => r.fn === fn);
+  const own: readonly RouteSpec[] = ROUTES.filter((r) => r.fn === fn);
+  const routes: readonly RouteSpec[] = fn === 'meta' ? ROUTES : own;
+  const needsKey = own.some((r) => r.auth !== 'none');
+  if (needsKey && !deps.authenticator) throw new Error(`${fn} has routes that need an API key but no authenticator`);
+  const byOperation: Readonly<Partial<Record<string, Operation>>> = operations;
 
   async function dispatch(event: HttpEvent, context: HttpContext): Promise<HttpResult> {
     const state = context.http;
     const route = state.route;
-    if (!route || route.fn !== fn) throw notFound('NotFound', 'No such route.');
-    const operation = operations[route.operationId];
-    if (!operation) throw notImplemented(`${route.method} ${route.path}`);
+    const operation = route ? byOperation[route.operationId] : undefined;
+    if (!route || !operation) throw notFound('NotFound', 'No such route.');
     return operation({
       params: state.params,
       query: state.query,
@@ -67,13 +74,14 @@ export function createHttpFunction(
     });
   }
 
-  return middy<HttpEvent, HttpResult, Error, HttpContext>()
-    .use(requestLogging(deps.logger))
-    .use(securityHeaders())
-    .use(errorEnvelope(deps.logger))
-    .use(resolveRoute(routes))
-    .use(authorize(deps.authenticator))
-    .use(jsonBody())
-    .use(validateRequest())
-    .handler(dispatch) as unknown as HttpHandler;
+  const middlewares: MiddlewareObj<HttpEvent, HttpResult, unknown, HttpContext>[] = [
+    requestLogging(deps.logger),
+    securityHeaders(),
+    errorEnvelope(deps.logger),
+    resolveRoute(fn, routes, inputs),
+    ...(deps.authenticator ? [authorize(deps.authenticator)] : []),
+    jsonBody(),
+    validateRequest(),
+  ];
+  return middlewares.reduce((stack, middleware) => stack.use(middleware), middy<HttpEvent, HttpResult, Error, HttpContext>()).handler(dispatch) as unknown as HttpHandler;
 }

@@ -1,14 +1,26 @@
-/** The OpenAPI 3.1 document, generated from the route table and its zod schemas. */
-import * as z from 'zod';
+/**
+ * The OpenAPI 3.1 document, generated from the route table, every function's input
+ * schemas and the response schemas. Only the meta function loads this module, and only
+ * when GET /v1/openapi.json is asked for (a dynamic import), so no function builds the
+ * schemas of the others at start-up.
+ */
+import * as z from 'zod/mini';
+import { apiKeysInputs } from './inputs/apiKeys';
+import { eventsInputs } from './inputs/events';
+import { ingestInputs } from './inputs/ingest';
+import { rulesInputs } from './inputs/rules';
+import { RESPONSE_SCHEMAS } from './responseSchemas';
 import { ROUTES } from './routeTable';
-import type { RouteSpec } from './routeTable';
+import type { RouteInputs, RouteSpec } from './routeTable';
 
 type JsonObject = Record<string, unknown>;
+
+const INPUTS: Readonly<Record<string, RouteInputs | undefined>> = { ...apiKeysInputs, ...rulesInputs, ...ingestInputs, ...eventsInputs };
 
 const ref = (id: string) => `#/components/schemas/${id}`;
 
 /** Inline JSON Schema for one schema; nested schemas with an id point into components. */
-function schemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
+function schemaOf(schema: z.core.$ZodType, io: 'input' | 'output'): JsonObject {
   const id = z.globalRegistry.get(schema)?.id;
   if (id) return { $ref: ref(id) };
   const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonObject;
@@ -17,23 +29,12 @@ function schemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
   return JSON.parse(JSON.stringify(json).replaceAll('"#/$defs/', '"#/components/schemas/')) as JsonObject;
 }
 
-/** Every schema with an id that the documented routes use, directly or nested. */
-function collectComponents(routes: readonly RouteSpec[]): JsonObject {
-  const registry = z.registry<{ id: string; example?: unknown }>();
-  const add = (schema: z.ZodType | undefined) => {
-    const meta = schema ? z.globalRegistry.get(schema) : undefined;
-    if (schema && meta?.id && !registry.has(schema)) registry.add(schema, { id: meta.id, example: meta.example });
-  };
-  for (const route of routes) {
-    add(route.body);
-    for (const response of Object.values(route.responses ?? {})) {
-      add(response.schema);
-      // Arrays and wrappers of registered schemas: register what they wrap.
-      const inner = response.schema instanceof z.ZodArray ? (response.schema.element as z.ZodType) : undefined;
-      add(inner);
-    }
-  }
-  const out = z.toJSONSchema(registry, { target: 'draft-2020-12', uri: ref, unrepresentable: 'any' }) as {
+/**
+ * Every schema with an id, as a component. All of them: an inline schema may point at
+ * any of them (a CloudEvent inside the ingest body, an Attempt inside a trace).
+ */
+function components(): JsonObject {
+  const out = z.toJSONSchema(z.globalRegistry, { target: 'draft-2020-12', uri: ref, unrepresentable: 'any' }) as {
     schemas: Record<string, JsonObject>;
   };
   for (const schema of Object.values(out.schemas)) {
@@ -48,17 +49,18 @@ function collectComponents(routes: readonly RouteSpec[]): JsonObject {
 }
 
 function operation(route: RouteSpec): JsonObject {
-  const parameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
-    name: m[1],
-    in: 'path',
-    required: true,
-    schema: route.params?.[m[1] ?? ''] ? schemaOf(route.params[m[1] ?? ''] as z.ZodType, 'input') : { type: 'string' },
-  }));
+  const inputs = INPUTS[route.operationId] ?? {};
+  const body = inputs.body;
+  const parameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => {
+    const schema = inputs.params?.[m[1] ?? ''];
+    return { name: m[1], in: 'path', required: true, schema: schema ? schemaOf(schema, 'input') : { type: 'string' } };
+  });
   const responses: JsonObject = {};
-  for (const [status, response] of Object.entries(route.responses ?? {})) {
+  for (const [status, response] of Object.entries(route.responses)) {
+    const schema = response.schema ? RESPONSE_SCHEMAS[response.schema] : undefined;
     responses[status] = {
       description: response.description,
-      ...(response.schema ? { content: { 'application/json': { schema: schemaOf(response.schema, 'output') } } } : {}),
+      ...(schema ? { content: { 'application/json': { schema: schemaOf(schema, 'output') } } } : {}),
     };
   }
   return {
@@ -68,17 +70,14 @@ function operation(route: RouteSpec): JsonObject {
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(route.auth === 'none' ? { security: [] } : {}),
     ...(route.auth !== 'none' && route.auth !== 'admin' ? { 'x-required-scope': route.auth } : {}),
-    ...(route.body
-      ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(route.body, 'input') } } } }
-      : {}),
+    ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(body, 'input') } } } } : {}),
     responses,
   };
 }
 
 export function buildOpenApiDocument(version: string): JsonObject {
-  const documented = ROUTES.filter((r) => r.responses !== undefined);
   const paths: Record<string, JsonObject> = {};
-  for (const route of documented) {
+  for (const route of ROUTES) {
     paths[route.path] = { ...(paths[route.path] ?? {}), [route.method.toLowerCase()]: operation(route) };
   }
   return {
@@ -92,7 +91,7 @@ export function buildOpenApiDocument(version: string): JsonObject {
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key' } },
-      schemas: collectComponents(documented),
+      schemas: components(),
     },
     paths,
   };

@@ -1,32 +1,14 @@
 /**
- * Every HTTP route of SPEC §4, with the function that serves it, who may call it and
- * the zod schemas of its input and output. One table feeds routing (404/405), auth,
- * validation and the OpenAPI document; test/unit/routeTable.test.ts checks it against
- * serverless.yml so the two cannot drift.
+ * Every HTTP route of SPEC §4: the function that serves it, who may call it and what it
+ * answers. One table feeds routing (404/405), auth and the OpenAPI document, and
+ * test/unit/routeTable.test.ts checks it against serverless.yml so the two cannot drift.
+ * It holds no schemas, so every function can carry all of it (meta answers 404/405 for
+ * every path); each function's input schemas are in ./inputs/<function>.ts, and response
+ * schemas are built only for the OpenAPI document (./responseSchemas.ts), by name.
  */
-import * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { Scope } from '../domain/apiKeys';
-import { apiKeySummarySchema, createApiKeyRequestSchema, createdApiKeySchema, keyIdSchema } from '../domain/apiKeys';
-import {
-  errorEnvelopeSchema,
-  eventListSchema,
-  eventTraceSchema,
-  healthSchema,
-  historyQuerySchema,
-  ingestBodySchema,
-  ingestResponseSchema,
-  redeliverRequestSchema,
-  redeliverResponseSchema,
-  ruleTestResultSchema,
-} from './schemas';
-import {
-  createRuleRequestSchema,
-  instanceIdSchema,
-  ruleIdSchema,
-  ruleListSchema,
-  ruleSchema,
-  updateRuleRequestSchema,
-} from '../domain/rules';
+import type { ResponseSchemaName } from './responseSchemas';
 
 export type FunctionName = 'meta' | 'apiKeys' | 'rules' | 'ingest' | 'events';
 export type RouteAuth = 'none' | 'admin' | Scope;
@@ -38,27 +20,19 @@ export interface RouteSpec {
   fn: FunctionName;
   auth: RouteAuth;
   summary: string;
-  tags: string[];
-  /** Schemas for path parameters, validated after auth. */
-  params?: Record<string, z.ZodType<string>>;
-  body?: z.ZodType;
-  /** false: the body is parsed as JSON but validated by the operation (e.g. per batch item). */
-  validateBody?: boolean;
-  query?: z.ZodType;
-  /** Documented responses; routes without them are declared but not yet in OpenAPI. */
-  responses?: Record<number, { description: string; schema?: z.ZodType }>;
+  tags: readonly string[];
+  /** Documented responses, each with the name of its schema in responseSchemas.ts. */
+  responses: Readonly<Record<number, { description: string; schema?: ResponseSchemaName }>>;
 }
 
 const errors = {
-  400: { description: 'Invalid request (MalformedJson, ValidationFailed)', schema: errorEnvelopeSchema },
-  401: { description: 'Missing or unknown API key (Unauthorized)', schema: errorEnvelopeSchema },
-  403: { description: 'Key lacks the scope or instance (Forbidden)', schema: errorEnvelopeSchema },
-  413: { description: 'Body over 256 KiB (PayloadTooLarge)', schema: errorEnvelopeSchema },
-};
+  400: { description: 'Invalid request (MalformedJson, ValidationFailed)', schema: 'Error' },
+  401: { description: 'Missing or unknown API key (Unauthorized)', schema: 'Error' },
+  403: { description: 'Key lacks the scope or instance (Forbidden)', schema: 'Error' },
+  413: { description: 'Body over 256 KiB (PayloadTooLarge)', schema: 'Error' },
+} as const;
 
-const eventIdSchema = z.string().regex(/^[\x20-\x7E]{1,128}$/, 'must be 1–128 printable ASCII characters');
-
-export const ROUTES: readonly RouteSpec[] = [
+export const ROUTES = [
   {
     operationId: 'getHealth',
     method: 'GET',
@@ -67,7 +41,7 @@ export const ROUTES: readonly RouteSpec[] = [
     auth: 'none',
     summary: 'Liveness and version',
     tags: ['meta'],
-    responses: { 200: { description: 'Service is up', schema: healthSchema } },
+    responses: { 200: { description: 'Service is up', schema: 'Health' } },
   },
   {
     operationId: 'getOpenApi',
@@ -87,8 +61,7 @@ export const ROUTES: readonly RouteSpec[] = [
     auth: 'admin',
     summary: 'Create a scoped API key (admin). The key is shown once.',
     tags: ['api-keys'],
-    body: createApiKeyRequestSchema,
-    responses: { 201: { description: 'Created', schema: createdApiKeySchema }, ...errors },
+    responses: { 201: { description: 'Created', schema: 'CreatedApiKey' }, ...errors },
   },
   {
     operationId: 'listApiKeys',
@@ -99,7 +72,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'List API keys without secrets (admin)',
     tags: ['api-keys'],
     responses: {
-      200: { description: 'Keys', schema: apiKeySummarySchema.array() },
+      200: { description: 'Keys', schema: 'ApiKeyList' },
       401: errors[401],
       403: errors[403],
     },
@@ -112,15 +85,13 @@ export const ROUTES: readonly RouteSpec[] = [
     auth: 'admin',
     summary: 'Revoke an API key (admin); effective within 5 seconds',
     tags: ['api-keys'],
-    params: { keyId: keyIdSchema },
     responses: {
       204: { description: 'Revoked' },
       401: errors[401],
       403: errors[403],
-      404: { description: 'No such key (ApiKeyNotFound)', schema: errorEnvelopeSchema },
+      404: { description: 'No such key (ApiKeyNotFound)', schema: 'Error' },
     },
   },
-  // Declared in serverless.yml now; their contracts arrive with the rules, ingest and history issues.
   {
     operationId: 'createRule',
     method: 'POST',
@@ -129,12 +100,10 @@ export const ROUTES: readonly RouteSpec[] = [
     auth: 'rules:write',
     summary: 'Create an event rule (scope, event types/statuses, tag pattern, notification target)',
     tags: ['rules'],
-    params: { instanceId: instanceIdSchema },
-    body: createRuleRequestSchema,
     responses: {
-      201: { description: 'Created; Location and ETag headers', schema: ruleSchema },
+      201: { description: 'Created; Location and ETag headers', schema: 'Rule' },
       ...errors,
-      409: { description: 'RuleNameConflict or RuleLimitExceeded', schema: errorEnvelopeSchema },
+      409: { description: 'RuleNameConflict or RuleLimitExceeded', schema: 'Error' },
     },
   },
   {
@@ -145,8 +114,7 @@ export const ROUTES: readonly RouteSpec[] = [
     auth: 'rules:read',
     summary: 'List the rules of an instance (secrets masked)',
     tags: ['rules'],
-    params: { instanceId: instanceIdSchema },
-    responses: { 200: { description: 'Rules', schema: ruleListSchema }, 401: errors[401], 403: errors[403] },
+    responses: { 200: { description: 'Rules', schema: 'RuleList' }, 401: errors[401], 403: errors[403] },
   },
   {
     operationId: 'getRule',
@@ -156,12 +124,11 @@ export const ROUTES: readonly RouteSpec[] = [
     auth: 'rules:read',
     summary: 'Get a rule (secrets masked), with its ETag',
     tags: ['rules'],
-    params: { instanceId: instanceIdSchema, ruleId: ruleIdSchema },
     responses: {
-      200: { description: 'The rule', schema: ruleSchema },
+      200: { description: 'The rule', schema: 'Rule' },
       401: errors[401],
       403: errors[403],
-      404: { description: 'RuleNotFound', schema: errorEnvelopeSchema },
+      404: { description: 'RuleNotFound', schema: 'Error' },
     },
   },
   {
@@ -172,14 +139,12 @@ export const ROUTES: readonly RouteSpec[] = [
     auth: 'rules:write',
     summary: 'Merge top-level fields into a rule; honours If-Match; bumps version',
     tags: ['rules'],
-    params: { instanceId: instanceIdSchema, ruleId: ruleIdSchema },
-    body: updateRuleRequestSchema,
     responses: {
-      200: { description: 'The updated rule; new ETag', schema: ruleSchema },
+      200: { description: 'The updated rule; new ETag', schema: 'Rule' },
       ...errors,
-      404: { description: 'RuleNotFound', schema: errorEnvelopeSchema },
-      409: { description: 'RuleNameConflict or RuleLimitExceeded', schema: errorEnvelopeSchema },
-      412: { description: 'PreconditionFailed (stale If-Match)', schema: errorEnvelopeSchema },
+      404: { description: 'RuleNotFound', schema: 'Error' },
+      409: { description: 'RuleNameConflict or RuleLimitExceeded', schema: 'Error' },
+      412: { description: 'PreconditionFailed (stale If-Match)', schema: 'Error' },
     },
   },
   {
@@ -190,13 +155,12 @@ export const ROUTES: readonly RouteSpec[] = [
     auth: 'rules:write',
     summary: 'Delete a rule (frees a quota slot); honours If-Match',
     tags: ['rules'],
-    params: { instanceId: instanceIdSchema, ruleId: ruleIdSchema },
     responses: {
       204: { description: 'Deleted' },
       401: errors[401],
       403: errors[403],
-      404: { description: 'RuleNotFound', schema: errorEnvelopeSchema },
-      412: { description: 'PreconditionFailed (stale If-Match)', schema: errorEnvelopeSchema },
+      404: { description: 'RuleNotFound', schema: 'Error' },
+      412: { description: 'PreconditionFailed (stale If-Match)', schema: 'Error' },
     },
   },
   {
@@ -207,13 +171,12 @@ export const ROUTES: readonly RouteSpec[] = [
     auth: 'rules:write',
     summary: "Send one sample notification now (counts against the chatbot's limit)",
     tags: ['rules'],
-    params: { instanceId: instanceIdSchema, ruleId: ruleIdSchema },
     responses: {
-      200: { description: 'What the target answered', schema: ruleTestResultSchema },
+      200: { description: 'What the target answered', schema: 'RuleTestResult' },
       401: errors[401],
       403: errors[403],
-      404: { description: 'RuleNotFound', schema: errorEnvelopeSchema },
-      429: { description: 'RateLimited: no send left in the window (Retry-After)', schema: errorEnvelopeSchema },
+      404: { description: 'RuleNotFound', schema: 'Error' },
+      429: { description: 'RateLimited: no send left in the window (Retry-After)', schema: 'Error' },
     },
   },
   {
@@ -225,13 +188,11 @@ export const ROUTES: readonly RouteSpec[] = [
     summary:
       'Ingest CloudEvents: structured (application/cloudevents+json or application/json), batch (application/cloudevents-batch+json, 1–100) or binary (ce-* headers, body = data)',
     tags: ['events'],
-    body: ingestBodySchema,
-    validateBody: false,
     responses: {
-      202: { description: 'Accepted or duplicate (single); per-item results (batch)', schema: ingestResponseSchema },
+      202: { description: 'Accepted or duplicate (single); per-item results (batch)', schema: 'IngestResponse' },
       ...errors,
-      409: { description: 'EventIdConflict: same id, different content', schema: errorEnvelopeSchema },
-      415: { description: 'UnsupportedMediaType', schema: errorEnvelopeSchema },
+      409: { description: 'EventIdConflict: same id, different content', schema: 'Error' },
+      415: { description: 'UnsupportedMediaType', schema: 'Error' },
     },
   },
   {
@@ -242,9 +203,7 @@ export const ROUTES: readonly RouteSpec[] = [
     auth: 'events:read',
     summary: 'Event history of an instance, newest first, with filters and an opaque nextToken',
     tags: ['events'],
-    params: { instanceId: instanceIdSchema },
-    query: historyQuerySchema,
-    responses: { 200: { description: 'A page of event summaries', schema: eventListSchema }, 400: errors[400], 401: errors[401], 403: errors[403] },
+    responses: { 200: { description: 'A page of event summaries', schema: 'EventList' }, 400: errors[400], 401: errors[401], 403: errors[403] },
   },
   {
     operationId: 'getEvent',
@@ -254,12 +213,11 @@ export const ROUTES: readonly RouteSpec[] = [
     auth: 'events:read',
     summary: 'One event as received, with every delivery and its attempts (the trace)',
     tags: ['events'],
-    params: { eventId: eventIdSchema },
     responses: {
-      200: { description: 'The event and its trace', schema: eventTraceSchema },
+      200: { description: 'The event and its trace', schema: 'EventTrace' },
       401: errors[401],
       403: errors[403],
-      404: { description: 'EventNotFound (also for events of instances the key may not read)', schema: errorEnvelopeSchema },
+      404: { description: 'EventNotFound (also for events of instances the key may not read)', schema: 'Error' },
     },
   },
   {
@@ -270,13 +228,29 @@ export const ROUTES: readonly RouteSpec[] = [
     auth: 'events:write',
     summary: 'Queue failed/dead deliveries of an event again (attempt numbering continues)',
     tags: ['events'],
-    params: { eventId: eventIdSchema },
-    body: redeliverRequestSchema.optional(),
     responses: {
-      202: { description: 'Re-queued rule ids', schema: redeliverResponseSchema },
+      202: { description: 'Re-queued rule ids', schema: 'RedeliverResult' },
       ...errors,
-      404: { description: 'EventNotFound', schema: errorEnvelopeSchema },
+      404: { description: 'EventNotFound', schema: 'Error' },
     },
   },
-];
+] as const satisfies readonly RouteSpec[];
 
+export type OperationId = (typeof ROUTES)[number]['operationId'];
+/** The operations one function serves. */
+export type OperationOf<F extends FunctionName> = Extract<(typeof ROUTES)[number], { fn: F }>['operationId'];
+
+/** What a route takes, validated before its operation runs (400 ValidationFailed). */
+export interface RouteInputs {
+  /** Path parameters, validated after auth. */
+  params?: Readonly<Record<string, z.core.$ZodType<string>>>;
+  /** Without a query schema, any query parameter is refused. */
+  query?: z.core.$ZodType<Record<string, string>>;
+  /** A route with a body schema has its JSON body parsed (413/415/400). */
+  body?: z.core.$ZodType;
+  /** false: the body is parsed as JSON but validated by the operation (e.g. per batch item). */
+  validateBody?: boolean;
+}
+
+/** One function's input schemas, by operation. */
+export type InputsOf<F extends FunctionName> = Readonly<Partial<Record<OperationOf<F>, RouteInputs>>>;

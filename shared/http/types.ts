@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Principal } from '../domain/apiKeys';
-import type { RouteSpec } from './routeTable';
+import type { RouteInputs, RouteSpec } from './routeTable';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> };
@@ -10,6 +10,8 @@ export interface HttpState {
   requestId: string;
   startedAt: number;
   route?: RouteSpec;
+  /** The matched route's input schemas (empty until a route matches). */
+  inputs: RouteInputs;
   params: Record<string, string>;
   principal?: Principal;
   body?: unknown;

@@ -9,9 +9,10 @@ import {
   ruleNotFound,
   validationFailed,
 } from '../domain/errors';
-import { maskDingTalkUrl, mergedRuleSchema } from '../domain/rules';
+import { maskDingTalkUrl } from '../domain/rules';
 import type { CreateRuleRequest, Notify, RuleView, UpdateRuleRequest } from '../domain/rules';
 import { issuesToDetails } from '../domain/validation';
+import { mergedRuleSchema } from '../domain/ruleSchemas';
 import { checkNotifyTarget } from './notifyTarget';
 import type { HostCheck } from './notifyTarget';
 import type { RuleStore, RuleWriteOutcome, StoredNotify, StoredRule } from './ruleStore';
@@ -164,7 +165,7 @@ export async function updateRule(
       ...(patch.template === null ? {} : { template: patch.template ?? current.template }),
       enabled: patch.enabled ?? current.enabled,
     };
-    const checked = mergedRuleSchema.safeParse(JSON.parse(JSON.stringify(merged)) as unknown);
+    const checked = await mergedRuleSchema.safeParseAsync(JSON.parse(JSON.stringify(merged)) as unknown);
     if (!checked.success) throw validationFailed(issuesToDetails(checked.error.issues));
     if (merged.regionId !== current.regionId) checkRegion(deps, merged.regionId);
     const notify = patch.notify ? await sealNotify(deps, instanceId, ruleId, patch.notify) : current.notify;

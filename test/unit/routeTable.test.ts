@@ -2,6 +2,11 @@ import { readFileSync } from 'node:fs';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../../shared/http/routeTable';
+import type { RouteInputs } from '../../shared/http/routeTable';
+import { apiKeysInputs } from '../../shared/http/inputs/apiKeys';
+import { eventsInputs } from '../../shared/http/inputs/events';
+import { ingestInputs } from '../../shared/http/inputs/ingest';
+import { rulesInputs } from '../../shared/http/inputs/rules';
 import { matchPath, resolveRoute } from '../../shared/http/router';
 import { AppError } from '../../shared/domain/errors';
 
@@ -42,5 +47,38 @@ describe('route table', () => {
     expect(status('DELETE', '/v1/events/abc')).toBe(405);
     expect(status('GET', '/v2/events')).toBe(404);
     expect(status('get', '/v1/health')).toBe(200);
+  });
+});
+
+describe('per-function inputs', () => {
+  const inputs: Record<string, Readonly<Partial<Record<string, RouteInputs>>>> = {
+    meta: {},
+    apiKeys: apiKeysInputs,
+    rules: rulesInputs,
+    ingest: ingestInputs,
+    events: eventsInputs,
+  };
+
+  it('give every path parameter a schema, in the function that serves the route', () => {
+    for (const route of ROUTES) {
+      const own = inputs[route.fn]?.[route.operationId] ?? {};
+      const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '');
+      expect(Object.keys(own.params ?? {}).sort(), `${route.operationId}`).toEqual(names.sort());
+    }
+  });
+
+  it('name only operations of their own function', () => {
+    for (const [fn, byOperation] of Object.entries(inputs)) {
+      for (const operationId of Object.keys(byOperation)) {
+        expect(ROUTES.find((r) => r.operationId === operationId)?.fn, operationId).toBe(fn);
+      }
+    }
+  });
+
+  it('are what a body-taking route validates (or declares, when its operation validates)', () => {
+    const withBody = ROUTES.filter((r) => r.method === 'POST' || r.method === 'PATCH').map((r) => r.operationId);
+    const declared = Object.values(inputs).flatMap((byOperation) => Object.entries(byOperation).filter(([, i]) => i?.body).map(([id]) => id));
+    // testRule is a POST without a body.
+    expect(declared.sort()).toEqual(withBody.filter((id) => id !== 'testRule').sort());
   });
 });

@@ -1,7 +1,8 @@
 /** Property tests for the rule grammars: rule names, OCI path components, RE2 tag patterns, templates. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileTagPattern, ociNameSchema, ruleNameSchema, tagPatternSchema } from '../../shared/domain/rules';
+import { compileTagPattern, tagPatternProblem } from '../../shared/domain/rules';
+import { ociNameSchema, ruleNameSchema, tagPatternSchema } from '../../shared/domain/ruleSchemas';
 import { escapeMarkdown, renderTemplate, TEMPLATE_PLACEHOLDERS, unknownPlaceholders } from '../../shared/domain/template';
 import type { TemplateValues } from '../../shared/domain/template';
 
@@ -84,14 +85,30 @@ describe('tag patterns (RE2, whole-tag match)', () => {
     );
   });
 
-  it('refuses backreferences and lookaround; accepts within 256 chars only', () => {
-    for (const bad of ['(a)\\1', '(?=a)', '(?!a)', '(?<=a)b', '(?<!a)b', '[', 'a{1001}']) {
-      expect(tagPatternSchema.safeParse(bad).success, bad).toBe(false);
+  it('refuses backreferences and lookaround; accepts within 256 chars only', async () => {
+    for (const bad of ['(a)\\1', '(?=a)', '(?!a)', '(?<=a)b', '(?<!a)b', '[', 'a{1001}', '*a', '.**']) {
+      expect((await tagPatternSchema.safeParseAsync(bad)).success, bad).toBe(false);
     }
-    expect(tagPatternSchema.safeParse('a'.repeat(256)).success).toBe(true);
-    expect(tagPatternSchema.safeParse('a'.repeat(257)).success).toBe(false);
+    expect((await tagPatternSchema.safeParseAsync('a'.repeat(256))).success).toBe(true);
+    expect((await tagPatternSchema.safeParseAsync('a'.repeat(257))).success).toBe(false);
     expect(compileTagPattern('v1').matches('xv1')).toBe(false);
     expect(compileTagPattern('v1').matches('v1x')).toBe(false);
+  });
+});
+
+describe('tag pattern check without the engine', () => {
+  // Plain patterns skip loading re2js; they must be exactly those RE2 accepts anyway.
+  const plain = fc.stringMatching(/^(?:[A-Za-z0-9_.-]|\.\*){0,12}$/);
+  it('accepts plain patterns (letters, digits, _ . - and .*) exactly as RE2 does', async () => {
+    await fc.assert(
+      fc.asyncProperty(plain, async (p) => {
+        expect(await tagPatternProblem(p)).toBeUndefined();
+        expect(() => compileTagPattern(p)).not.toThrow();
+      }),
+      RUNS,
+    );
+    expect(await tagPatternProblem('v[0-9]+')).toBeUndefined();
+    expect(await tagPatternProblem('(?=a)')).toMatch(/Perl syntax/);
   });
 });
 

@@ -3,8 +3,10 @@ import fc from 'fast-check';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { DecryptCommand, GenerateDataKeyCommand, IncorrectKeyException, InvalidCiphertextException } from '@aws-sdk/client-kms';
 import type { DecryptCommandOutput, GenerateDataKeyCommandOutput, KMSClient } from '@aws-sdk/client-kms';
-import { SealError, generateMasterKey, kmsSealer, localKeySealer } from '../../shared/adapters/crypto/secretSealer';
-import type { KmsPort, SecretSealer } from '../../shared/adapters/crypto/secretSealer';
+import { SealError, generateMasterKey, localKeySealer } from '../../shared/adapters/crypto/secretSealer';
+import { kmsSealer } from '../../shared/adapters/crypto/kmsSealer';
+import type { SecretSealer } from '../../shared/adapters/crypto/secretSealer';
+import type { KmsPort } from '../../shared/adapters/crypto/kmsSealer';
 
 const CONTEXT = 'rule:inst-1:rule-1:secret';
 const SECRET = 'SEC0123456789abcdef-dingtalk-secret';

@@ -1,0 +1,203 @@
+/**
+ * Response shapes, for the OpenAPI document only: nothing validates responses, so only
+ * the meta function builds these, when GET /v1/openapi.json is first asked for. Routes
+ * name them (routeTable.ts). Where the code's own type is declared elsewhere (RuleView,
+ * ApiKeySummary), a compile-time check keeps schema and type identical.
+ */
+import * as z from 'zod/mini';
+import type { ApiKeySummary } from '../domain/apiKeys';
+import { SCOPES } from '../domain/apiKeys';
+import type { RuleView } from '../domain/rules';
+import { scopeSchema } from '../domain/ruleSchemas';
+import type { RuleTestResult } from '../services/ruleTest';
+
+const errorEnvelopeSchema = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
+      requestId: z.optional(z.string()),
+    }),
+  })
+  .check(z.meta({ id: 'Error' }));
+
+const healthSchema = z
+  .object({ status: z.literal('ok'), version: z.string() })
+  .check(z.meta({ id: 'Health', example: { status: 'ok', version: '0.1.0' } }));
+
+const apiKeySummarySchema = z
+  .object({
+    keyId: z.string(),
+    name: z.string(),
+    scopes: z.array(z.enum(SCOPES)),
+    instanceIds: z.array(z.string()),
+    createdAt: z.string(),
+    status: z.enum(['active', 'revoked']),
+    revokedAt: z.optional(z.string()),
+  })
+  .check(z.meta({ id: 'ApiKey' }));
+
+const apiKeyListSchema = z.object({ apiKeys: z.array(apiKeySummarySchema) }).check(z.meta({ id: 'ApiKeyList' }));
+
+const createdApiKeySchema = z
+  .object({
+    keyId: z.string(),
+    apiKey: z.string().check(z.describe('The secret key. Shown once; only its hash is stored.')),
+    name: z.string(),
+    scopes: z.array(z.enum(SCOPES)),
+    instanceIds: z.array(z.string()),
+    createdAt: z.string(),
+  })
+  .check(z.meta({ id: 'CreatedApiKey' }));
+
+const maskedNotifySchema = z.discriminatedUnion('method', [
+  z.object({ method: z.literal('dingtalk'), webhookUrl: z.string(), secretSet: z.boolean() }),
+  z.object({ method: z.literal('http'), url: z.string(), secretSet: z.boolean() }),
+  z.object({ method: z.literal('https'), url: z.string(), secretSet: z.boolean() }),
+]);
+
+const ruleSchema = z
+  .object({
+    ruleId: z.string(),
+    instanceId: z.string(),
+    ruleName: z.string(),
+    regionId: z.string(),
+    eventTypes: z.array(z.string()),
+    eventStatuses: z.optional(z.array(z.string())),
+    scope: scopeSchema,
+    tagPattern: z.string(),
+    notify: maskedNotifySchema,
+    template: z.optional(z.string()),
+    enabled: z.boolean(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    version: z.int(),
+  })
+  .check(z.meta({ id: 'Rule' }));
+
+const ruleListSchema = z.object({ rules: z.array(ruleSchema) }).check(z.meta({ id: 'RuleList' }));
+
+const ingestResultSchema = z.object({
+  eventId: z.string(),
+  status: z.enum(['accepted', 'duplicate']),
+  matchedRuleIds: z.array(z.string()),
+  expiresAt: z.string(),
+}).check(
+  z.meta({
+    id: 'IngestResult',
+    example: { eventId: '9f1c5e2a', status: 'accepted', matchedRuleIds: ['crecr-0a1b2c3d4e5f6g7h'], expiresAt: '2026-11-23T08:00:00.000Z' },
+  }),
+);
+
+const itemErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  details: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
+});
+
+const ingestBatchResultSchema = z
+  .object({
+    results: z.array(
+      z.object({
+        index: z.int(),
+        eventId: z.optional(z.string()),
+        status: z.enum(['accepted', 'duplicate', 'rejected']),
+        matchedRuleIds: z.optional(z.array(z.string())),
+        expiresAt: z.optional(z.string()),
+        error: z.optional(itemErrorSchema),
+      }),
+    ),
+  })
+  .check(z.meta({ id: 'IngestBatchResult' }));
+
+const ruleTestResultSchema = z
+  .object({
+    outcome: z.enum(['delivered', 'failed']),
+    httpStatus: z.optional(z.int()),
+    providerCode: z.optional(z.int()),
+    durationMs: z.number(),
+    error: z.optional(z.string()),
+  })
+  .check(z.meta({ id: 'RuleTestResult', example: { outcome: 'delivered', httpStatus: 200, providerCode: 0, durationMs: 182.4 } }));
+
+const deliveryCountsSchema = z.object({ total: z.number(), delivered: z.number(), pending: z.number(), failed: z.number(), dead: z.number() });
+
+const eventSummaryFields = {
+  eventId: z.string(),
+  eventType: z.string(),
+  status: z.string(),
+  instanceId: z.string(),
+  regionId: z.string(),
+  namespace: z.string(),
+  repoName: z.string(),
+  tag: z.string(),
+  time: z.string(),
+  receivedAt: z.string(),
+  expiresAt: z.string(),
+  matchedRuleIds: z.array(z.string()),
+};
+
+const eventSummarySchema = z.object({ ...eventSummaryFields, deliveries: deliveryCountsSchema }).check(z.meta({ id: 'EventSummary' }));
+const eventListSchema = z.object({ events: z.array(eventSummarySchema), nextToken: z.nullable(z.string()) }).check(z.meta({ id: 'EventList' }));
+
+const attemptSchema = z
+  .object({
+    n: z.int(),
+    at: z.string(),
+    durationMs: z.number(),
+    outcome: z.enum(['delivered', 'retry', 'throttled', 'failed']),
+    httpStatus: z.optional(z.int()),
+    providerCode: z.optional(z.int()),
+    providerMessage: z.optional(z.string()),
+    error: z.optional(z.string()),
+    digestId: z.optional(z.string()),
+  })
+  .check(z.meta({ id: 'Attempt' }));
+
+const eventTraceSchema = z
+  .object({
+    ...eventSummaryFields,
+    event: z.record(z.string(), z.unknown()).check(z.describe('The CloudEvent exactly as received')),
+    deliveries: z.array(
+      z.object({
+        ruleId: z.string(),
+        ruleName: z.string(),
+        method: z.enum(['dingtalk', 'http', 'https']),
+        target: z.string().check(z.describe('Masked: a DingTalk access_token shows its last 4 characters')),
+        state: z.enum(['pending', 'delivered', 'retrying', 'throttled', 'failed', 'dead']),
+        attempts: z.array(attemptSchema),
+        deliveredAt: z.optional(z.string()),
+        nextAttemptAt: z.optional(z.string()),
+        deadReason: z.optional(z.string()),
+      }),
+    ),
+  })
+  .check(z.meta({ id: 'EventTrace' }));
+
+const redeliverResponseSchema = z.object({ requeued: z.array(z.string()) }).check(z.meta({ id: 'RedeliverResult' }));
+
+export const RESPONSE_SCHEMAS = {
+  Error: errorEnvelopeSchema,
+  Health: healthSchema,
+  ApiKeyList: apiKeyListSchema,
+  CreatedApiKey: createdApiKeySchema,
+  Rule: ruleSchema,
+  RuleList: ruleListSchema,
+  RuleTestResult: ruleTestResultSchema,
+  IngestResponse: z.union([ingestResultSchema, ingestBatchResultSchema]),
+  EventList: eventListSchema,
+  EventTrace: eventTraceSchema,
+  RedeliverResult: redeliverResponseSchema,
+} satisfies Record<string, z.core.$ZodType>;
+
+export type ResponseSchemaName = keyof typeof RESPONSE_SCHEMAS;
+
+/** Compiles only when A and B are the same type: a documented shape cannot drift from the code's own type. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+export type _DocumentedTypesMatch = [
+  Assert<Same<z.output<typeof ruleSchema>, RuleView>>,
+  Assert<Same<z.output<typeof apiKeySummarySchema>, ApiKeySummary>>,
+  Assert<Same<z.output<typeof ruleTestResultSchema>, RuleTestResult>>,
+];
