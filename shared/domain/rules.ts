@@ -4,7 +4,6 @@
  * here (the pattern compiler, types) does not build them. Pure: target reachability
  * (DNS) and secrets live in the service.
  */
-import { RE2JS } from 're2js';
 import type { Scope } from './ruleSchemas';
 
 export type { CreateRuleRequest, Notify, Scope, UpdateRuleRequest } from './ruleSchemas';
@@ -13,9 +12,19 @@ export const TAG_PATTERN_MAX = 256;
 export const TEMPLATE_MAX_BYTES = 4096;
 export const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
 
-/** Compiles a user tag pattern with RE2 semantics (linear time; no backreferences or lookaround). */
-export function compileTagPattern(pattern: string): RE2JS {
-  return RE2JS.compile(pattern);
+/** RE2's `.` matches anything but a newline, so the default `.*` matches exactly these tags. */
+const anyLineTag = (tag: string) => !tag.includes('\n');
+
+/**
+ * A whole-tag matcher for a user pattern with RE2 semantics (linear time; no
+ * backreferences or lookaround). The engine (re2js) is loaded on first need, so an
+ * instance whose rules keep the default `.*` never loads it.
+ */
+export async function tagMatcher(pattern: string): Promise<(tag: string) => boolean> {
+  if (pattern === '.*') return anyLineTag;
+  const { RE2JS } = await import('re2js');
+  const re = RE2JS.compile(pattern);
+  return (tag) => re.matches(tag);
 }
 
 /** Letters, digits, `_`, `.`, `-` and `.*` only: valid RE2 whatever their order. */

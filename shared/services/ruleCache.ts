@@ -4,7 +4,7 @@
  * reloaded only when that changed. So a rule change reaches ingest within FRESH_MS
  * plus one request (< 5 s), while a warm cache adds no DynamoDB calls at all.
  */
-import { compileTagPattern } from '../domain/rules';
+import { tagMatcher } from '../domain/rules';
 import type { MatchableRule } from '../domain/matching';
 import type { RuleStore, StoredRule } from './ruleStore';
 
@@ -29,19 +29,18 @@ export function createRuleCache(deps: {
   const entries = new Map<string, { rev: number; checkedAt: number; rules: CachedRule[] }>();
   const patterns = new Map<string, (tag: string) => boolean>();
 
-  function matcherFor(pattern: string): (tag: string) => boolean {
+  async function matcherFor(pattern: string): Promise<(tag: string) => boolean> {
     let matcher = patterns.get(pattern);
     if (!matcher) {
-      const re = compileTagPattern(pattern);
-      matcher = (tag) => re.matches(tag);
+      matcher = await tagMatcher(pattern);
       if (patterns.size >= MAX_PATTERNS) patterns.clear();
       patterns.set(pattern, matcher);
     }
     return matcher;
   }
 
-  function compile(rule: StoredRule): CachedRule {
-    return { ...rule, matchesTag: matcherFor(rule.tagPattern) };
+  async function compile(rule: StoredRule): Promise<CachedRule> {
+    return { ...rule, matchesTag: await matcherFor(rule.tagPattern) };
   }
 
   return {
@@ -55,7 +54,7 @@ export function createRuleCache(deps: {
         entry.checkedAt = at;
         return entry.rules;
       }
-      const rules = rev === 0 ? [] : (await deps.store.list(instanceId)).map(compile);
+      const rules = rev === 0 ? [] : await Promise.all((await deps.store.list(instanceId)).map(compile));
       if (entries.size >= MAX_INSTANCES) entries.clear();
       entries.set(instanceId, { rev, checkedAt: at, rules });
       return rules;

@@ -5,12 +5,12 @@ import { EVENT_STATUSES, EVENT_TYPES } from '../../shared/domain/eventTypes';
 import type { EventStatus, EventType } from '../../shared/domain/eventTypes';
 import { matchRules, ruleMatches } from '../../shared/domain/matching';
 import type { MatchableEvent, MatchableRule } from '../../shared/domain/matching';
-import { compileTagPattern } from '../../shared/domain/rules';
+import { RE2JS } from 're2js';
 import type { Scope } from '../../shared/domain/rules';
 
 function rule(overrides: Partial<Omit<MatchableRule, 'matchesTag'>> & { tagPattern?: string } = {}): MatchableRule & { tagPattern: string } {
   const tagPattern = overrides.tagPattern ?? '.*';
-  const re = compileTagPattern(tagPattern);
+  const re = RE2JS.compile(tagPattern);
   return {
     ruleId: 'r',
     instanceId: 'cri-aaaa',
