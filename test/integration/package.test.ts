@@ -81,6 +81,15 @@ describe('serverless package', () => {
     expect(stages[0]).toEqual({ ThrottlingBurstLimit: 500, ThrottlingRateLimit: 200 });
   });
 
+  it('lets the functions that read deliveries use BatchGetItem (deliveryRepository reads event + state in one call)', () => {
+    for (const name of ['DeliverRole', 'ReconcilerRole']) {
+      const role = resources[name];
+      const policies = (role?.Properties.Policies ?? []) as { PolicyDocument: { Statement: { Action: string | string[] }[] } }[];
+      const actions = policies.flatMap((p) => p.PolicyDocument.Statement.flatMap((s) => [s.Action].flat()));
+      expect(actions, name).toEqual(expect.arrayContaining(['dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:Query']));
+    }
+  });
+
   it('grants no wildcard actions and names its resources', () => {
     for (const [name, role] of ofType('AWS::IAM::Role')) {
       for (const policy of role.Properties.Policies as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }[]) {
