@@ -61,7 +61,7 @@ export async function listEvents(deps: HistoryDeps, instanceId: string, filter: 
   const nowIso = (deps.now?.() ?? new Date()).toISOString();
   const page = await deps.store.page(instanceId, filter, limit, nowIso, start);
   // Only the delivery states: the plan is one delivery per matched rule, already on the page.
-  const events = await Promise.all(page.events.map(async (e) => summary(e, await deps.store.deliveryStates(e.eventId))));
+  const events = await Promise.all(page.events.map(async (e) => summary(e, await deps.store.deliveryStates(e))));
   return { events, nextToken: page.next ? encodePageToken(key, instanceId, filter, page.next) : null };
 }
 

@@ -24,7 +24,7 @@ export interface HistoryStore {
   getEvent(eventId: string): Promise<StoredEvent | undefined>;
   deliveriesOf(eventId: string): Promise<DeliveryRecord[]>;
   /** Only the states of deliveries that have been attempted (planned ones without a state are pending). */
-  deliveryStates(eventId: string): Promise<{ ruleId: string; state: DeliveryState }[]>;
+  deliveryStates(event: Pick<StoredEvent, 'eventId' | 'expiresAt'>): Promise<{ ruleId: string; state: DeliveryState }[]>;
   /** failed/dead → pending again (attempt numbering continues); false if not reopenable. */
   reopen(eventId: string, ruleId: string, nowIso: string): Promise<boolean>;
 }

@@ -391,6 +391,28 @@ describe('outbox reconciler', () => {
     ]);
   });
 
+  it('an id reused after its event expired starts fresh: the earlier event\'s delivery state does not carry over', async () => {
+    const shortLived = testRuntime(table, { env: { ...queue.env, EVENT_RETENTION_SECONDS: '1' } });
+    const ingestShort = createIngestHandler(shortLived);
+    const event = cloudEvent();
+    const post = () => call(ingestShort, { method: 'POST', path: '/v1/events', headers: { ...bearer(ADMIN_KEY), 'content-type': 'application/cloudevents+json' }, body: event });
+    expect(((await post()).json as { status: string }).status).toBe('accepted');
+    const first = await rt.deliver.deliveries.get(event.id, ruleAll);
+    if (!first) throw new Error('no delivery');
+    const attempt = { n: 1, at: new Date().toISOString(), durationMs: 1, outcome: 'delivered' as const, httpStatus: 200 };
+    expect(await rt.deliver.deliveries.transition(first, { state: 'delivered', attempt, deliveredAt: attempt.at })).toBe(true);
+    await new Promise((r) => setTimeout(r, 1_500)); // past retention; the items are still there (TTL sweeps later)
+    expect(((await post()).json as { status: string }).status).toBe('accepted');
+    await queue.drain();
+    const again = await rt.deliver.deliveries.get(event.id, ruleAll);
+    expect(again).toMatchObject({ state: 'pending', attempts: [], attemptCount: 0 });
+    if (!again) throw new Error('no delivery');
+    expect(again.expiresAt).not.toBe(first.expiresAt);
+    // The new delivery is picked up like any other, on a fresh state item.
+    expect(await rt.deliver.deliveries.transition(again, { state: 'failed', attempt: { ...attempt, outcome: 'failed', httpStatus: 404 } })).toBe(true);
+    expect(await rt.deliver.deliveries.get(event.id, ruleAll)).toMatchObject({ state: 'failed', attemptCount: 1, expiresAt: again.expiresAt });
+  });
+
   it('the scheduled handler runs the same reconciliation', async () => {
     const result = await createReconcilerHandler(rt)();
     expect(result).toEqual({ found: expect.any(Number), requeued: expect.any(Number), unsent: 0, buried: 0 });

@@ -29,9 +29,17 @@ export function planOf(eventItem: Record<string, unknown> | undefined): Map<stri
 
 export const ruleIdOfStateItem = (item: Record<string, unknown>) => String(item.sk).slice(keys.deliveryPrefix.length);
 
+/**
+ * A state item left by an earlier event with the same id (an id may be reused once its
+ * event expired; state items outlive it until DynamoDB's TTL sweep) belongs to another
+ * retention period: it is not this delivery's state.
+ */
+export const isStaleState = (planned: PlannedDelivery | undefined, stateItem: Record<string, unknown>) =>
+  planned !== undefined && stateItem.expiresAt !== planned.expiresAt;
+
 /** A delivery as the services see it: the plan, overlaid with its state item if it has one. */
 export function deliveryRecord(planned: PlannedDelivery | undefined, stateItem: Record<string, unknown> | undefined): DeliveryRecord | undefined {
-  if (!stateItem) return planned ? { ...planned, state: 'pending', attempts: [], attemptCount: 0 } : undefined;
+  if (!stateItem || isStaleState(planned, stateItem)) return planned ? { ...planned, state: 'pending', attempts: [], attemptCount: 0 } : undefined;
   const { pk: _pk, sk: _sk, gsi2pk: _a, gsi2sk: _b, type: _t, ttl: _ttl, ...state } = stateItem;
   const merged = { ...planned, ...state } as unknown as DeliveryRecord;
   if (typeof merged.notify !== 'object' || merged.notify === null) return undefined; // state of a plan that is gone

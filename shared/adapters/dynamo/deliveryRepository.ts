@@ -2,9 +2,9 @@
  * Delivery state and trace: conditional state transitions with appended attempts. The
  * first transition of a planned delivery creates its state item (see deliveryItems.ts).
  */
-import { BatchGetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DeliveryRepository, LoadedDelivery } from '../../services/deliveryPorts';
+import type { DeliveryRef, DeliveryRepository, LoadedDelivery } from '../../services/deliveryPorts';
 import { loadKeyOf } from '../../services/deliveryPorts';
 import { toStoredEvent } from './eventRepository';
 import { deliveryRecord, epochSeconds, planOf } from './deliveryItems';
@@ -44,6 +44,24 @@ export function dynamoDeliveryRepository(db: DynamoDBDocumentClient, tableName: 
     return loaded;
   }
 
+  async function clearStale(delivery: DeliveryRef): Promise<boolean> {
+    try {
+      await db.send(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: keys.delivery(delivery.eventId, delivery.ruleId),
+          ConditionExpression: 'attribute_exists(#state) AND expiresAt <> :expiresAt',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':expiresAt': delivery.expiresAt },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
   const load = async (eventId: string, ruleId: string) => (await readMany([{ eventId, ruleId }])).get(loadKeyOf(eventId, ruleId)) ?? {};
 
   return {
@@ -56,7 +74,7 @@ export function dynamoDeliveryRepository(db: DynamoDBDocumentClient, tableName: 
     loadMany: readMany,
 
     async transition(delivery, change) {
-      const set = ['#state = :state', 'updatedAt = :now', '#type = :type', 'expiresAt = if_not_exists(expiresAt, :expiresAt)', '#ttl = if_not_exists(#ttl, :ttl)'];
+      const set = ['#state = :state', 'updatedAt = :now', '#type = :type', 'expiresAt = :expiresAt', '#ttl = :ttl'];
       const remove = ['gsi2pk', 'gsi2sk'];
       const values: Record<string, unknown> = {
         ':state': change.state,
@@ -92,23 +110,27 @@ export function dynamoDeliveryRepository(db: DynamoDBDocumentClient, tableName: 
         set.push('deadReason = :reason');
         values[':reason'] = change.deadReason;
       }
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.delivery(delivery.eventId, delivery.ruleId),
-            UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
-            // No state item yet = a planned delivery still pending.
-            ConditionExpression: 'attribute_not_exists(#state) OR #state IN (:pending, :retrying, :throttled)',
-            ExpressionAttributeNames: { '#state': 'state', '#type': 'type', '#ttl': 'ttl' },
-            ExpressionAttributeValues: values,
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailed(error)) return false;
-        throw error;
+      const update = new UpdateCommand({
+        TableName: tableName,
+        Key: keys.delivery(delivery.eventId, delivery.ruleId),
+        UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
+        // No state item yet = a planned delivery still pending.
+        ConditionExpression: 'attribute_not_exists(#state) OR (#state IN (:pending, :retrying, :throttled) AND expiresAt = :expiresAt)',
+        ExpressionAttributeNames: { '#state': 'state', '#type': 'type', '#ttl': 'ttl' },
+        ExpressionAttributeValues: values,
+      });
+      for (let round = 0; round < 2; round += 1) {
+        try {
+          await db.send(update);
+          return true;
+        } catch (error) {
+          if (!isConditionFailed(error)) throw error;
+        }
+        // Closed, or the state of an earlier event with this id (see isStaleState): that
+        // one is cleared and the transition applied to a fresh state item.
+        if (!(await clearStale(delivery))) return false;
       }
+      return false;
     },
   };
 }

@@ -80,14 +80,15 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
       return deliveriesOfPartition(await queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.event(eventId).pk } }));
     },
 
-    async deliveryStates(eventId) {
+    async deliveryStates({ eventId, expiresAt }) {
       const items = await queryAll({
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
-        ProjectionExpression: 'sk, #state',
+        ProjectionExpression: 'sk, #state, expiresAt',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: { ':pk': keys.event(eventId).pk, ':d': keys.deliveryPrefix },
       });
-      return items.map((item) => ({ ruleId: ruleIdOfStateItem(item), state: item.state as DeliveryState }));
+      // State left by an earlier event with this id is not this event's (see isStaleState).
+      return items.filter((item) => item.expiresAt === expiresAt).map((item) => ({ ruleId: ruleIdOfStateItem(item), state: item.state as DeliveryState }));
     },
 
     async reopen(eventId, ruleId, nowIso) {

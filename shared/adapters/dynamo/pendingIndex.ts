@@ -53,9 +53,10 @@ export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string
     const eventItem = items.find((i) => i.sk === keys.event(eventId).sk);
     const old = keys.pendingEvent(pendingShardOf(eventId), pending.queuedAt, eventId).gsi2sk;
     if (!eventItem || eventItem.gsi2sk !== old) return [];
-    const pickedUp = new Set(items.filter((i) => String(i.sk).startsWith(keys.deliveryPrefix)).map(ruleIdOfStateItem));
-    const waiting = [...planOf(eventItem).values()].filter((p) => !pickedUp.has(p.ruleId));
     const expiresAt = String(eventItem.expiresAt);
+    // Picked up = has this event's state item (not one left by an earlier event with this id).
+    const pickedUp = new Set(items.filter((i) => String(i.sk).startsWith(keys.deliveryPrefix) && i.expiresAt === expiresAt).map(ruleIdOfStateItem));
+    const waiting = [...planOf(eventItem).values()].filter((p) => !pickedUp.has(p.ruleId));
     const requeues = typeof eventItem.requeues === 'number' ? eventItem.requeues : 0;
     const leaveIndex = () =>
       conditional(
@@ -78,10 +79,11 @@ export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string
           new UpdateCommand({
             TableName: tableName,
             Key: keys.delivery(eventId, p.ruleId),
-            UpdateExpression: 'SET #state = :dead, deadReason = :reason, updatedAt = :now, expiresAt = :expiresAt, #ttl = :ttl, #type = :type',
-            ConditionExpression: 'attribute_not_exists(#state)',
+            UpdateExpression:
+              'SET #state = :dead, deadReason = :reason, updatedAt = :now, expiresAt = :expiresAt, #ttl = :ttl, #type = :type, attempts = :none, attemptCount = :zero REMOVE deliveredAt, nextAttemptAt, attemptBase',
+            ConditionExpression: 'attribute_not_exists(#state) OR expiresAt <> :expiresAt',
             ExpressionAttributeNames: { '#state': 'state', '#ttl': 'ttl', '#type': 'type' },
-            ExpressionAttributeValues: { ':dead': 'dead', ':reason': NEVER_PICKED_UP, ':now': now, ':expiresAt': expiresAt, ':ttl': epochSeconds(expiresAt), ':type': 'delivery' },
+            ExpressionAttributeValues: { ':dead': 'dead', ':reason': NEVER_PICKED_UP, ':now': now, ':expiresAt': expiresAt, ':ttl': epochSeconds(expiresAt), ':type': 'delivery', ':none': [], ':zero': 0 },
           }),
         );
       }
