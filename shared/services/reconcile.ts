@@ -13,7 +13,10 @@ export interface ReconcileDeps {
   pending: PendingIndex;
   queue: DeliveryQueue;
   afterSeconds: number;
+  /** Entries read per round (spread over the index's shards). */
   batchLimit?: number;
+  /** How long one run may keep working through a backlog. */
+  budgetMs?: number;
   now?: () => Date;
   /** The DLQ consumer: deliveries whose messages crashed the worker repeatedly end `dead`. */
   deadLetters?: { queue: DeadLetterQueue; deliveries: DeliveryRepository; chatbots: ChatbotStore };
@@ -63,12 +66,53 @@ export async function reconcile(deps: ReconcileDeps): Promise<{ found: number; r
   return { ...requeue, buried };
 }
 
+/** Claims run this many at a time, so a backlog does not become a burst of writes. */
+const CLAIM_CONCURRENCY = 16;
+/** A run keeps going round by round while there is a backlog, for at most this long (the function times out at 60 s). */
+const RUN_BUDGET_MS = 40_000;
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await work(items[i] as T);
+      }
+    }),
+  );
+  return results;
+}
+
+/**
+ * Re-queues what waited longer than `afterSeconds`, round after round while a backlog
+ * remains (each round reads the oldest entries of every shard), until the backlog is
+ * gone, a round finds only entries it has already handled (the index is eventually
+ * consistent), or the run's time budget is spent.
+ */
 export async function requeueStuckDeliveries(deps: ReconcileDeps): Promise<{ found: number; requeued: number; unsent: number }> {
   const now = deps.now?.() ?? new Date();
   const cutoff = new Date(now.getTime() - deps.afterSeconds * 1000).toISOString();
-  const stuck = await deps.pending.stuckSince(cutoff, deps.batchLimit ?? 500);
-  const claimed = await Promise.all(stuck.map((p) => deps.pending.claim(p, now.toISOString())));
-  const messages = claimed.flat();
-  const unsent = messages.length > 0 ? await deps.queue.send(messages) : [];
-  return { found: stuck.length, requeued: messages.length - unsent.length, unsent: unsent.length };
+  const limit = deps.batchLimit ?? 500;
+  const startedAt = Date.now();
+  const seen = new Set<string>();
+  const totals = { found: 0, requeued: 0, unsent: 0 };
+  for (;;) {
+    const stuck = (await deps.pending.stuckSince(cutoff, limit)).filter((p) => {
+      const key = `${p.botId ?? ''}|${p.eventId}|${p.ruleId ?? ''}|${p.queuedAt}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    if (stuck.length === 0) break;
+    const claimed = await mapLimited(stuck, CLAIM_CONCURRENCY, (p) => deps.pending.claim(p, now.toISOString()));
+    const messages = claimed.flat();
+    const unsent = messages.length > 0 ? await deps.queue.send(messages) : [];
+    totals.found += stuck.length;
+    totals.requeued += messages.length - unsent.length;
+    totals.unsent += unsent.length;
+    if (Date.now() - startedAt > (deps.budgetMs ?? RUN_BUDGET_MS)) break;
+  }
+  return totals;
 }

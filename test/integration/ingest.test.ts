@@ -357,6 +357,23 @@ describe('outbox reconciler', () => {
     expect((await queue.drain()).filter((m) => m.eventId === lost.id)).toEqual([]);
   });
 
+  it('works through a backlog larger than one round in a single run, every shard included', async () => {
+    const flaky = testRuntime(table, { env: queue.env });
+    flaky.ingest.queue = { send: async (messages) => messages };
+    const lost = Array.from({ length: 12 }, () => cloudEvent());
+    const reply = await call(createIngestHandler(flaky), {
+      method: 'POST',
+      path: '/v1/events',
+      headers: { ...bearer(ADMIN_KEY), 'content-type': 'application/cloudevents-batch+json' },
+      body: lost,
+    });
+    expect(reply.status).toBe(202);
+    const later = () => new Date(Date.now() + (rt.config.reconcileAfterSeconds + 1) * 1000);
+    await requeueStuckDeliveries({ ...rt.reconcile, now: later, batchLimit: 4 });
+    const requeued = new Set((await queue.drain()).map((m) => m.eventId));
+    expect(lost.filter((e) => !requeued.has(e.id))).toEqual([]);
+  });
+
   it('an event whose deliveries were all picked up leaves the pending index without a re-queue', async () => {
     const event = cloudEvent();
     expect((await send(event, 'application/cloudevents+json')).status).toBe(202);

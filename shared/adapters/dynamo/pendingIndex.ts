@@ -104,8 +104,11 @@ export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string
 
   return {
     async stuckSince(cutoff, limit) {
+      // The oldest of every shard, each its share of the limit: no shard waits behind another.
+      const perShard = Math.max(1, Math.ceil(limit / keys.pendingShards));
       const found: PendingDelivery[] = [];
-      for (let shard = 0; shard < keys.pendingShards && found.length < limit; shard += 1) {
+      for (let shard = 0; shard < keys.pendingShards; shard += 1) {
+        const shardEnd = found.length + perShard;
         let startKey: Record<string, unknown> | undefined;
         do {
           const out = await db.send(
@@ -114,7 +117,7 @@ export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string
               IndexName: 'gsi2',
               KeyConditionExpression: 'gsi2pk = :p AND gsi2sk < :cutoff',
               ExpressionAttributeValues: { ':p': keys.pendingPartition(shard), ':cutoff': cutoff },
-              Limit: limit - found.length,
+              Limit: shardEnd - found.length,
               ExclusiveStartKey: startKey,
             }),
           );
@@ -135,7 +138,7 @@ export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string
             }
           }
           startKey = out.LastEvaluatedKey;
-        } while (startKey && found.length < limit);
+        } while (startKey && found.length < shardEnd);
       }
       return found;
     },
