@@ -41,6 +41,12 @@ export const eventIdConflict = (eventId: string): AppError =>
 
 export { deliveryIdOf };
 
+/** What an event record may weigh: DynamoDB's 400 KB item limit, less room for keys and attribute names. */
+export const MAX_RECORD_BYTES = 390_000;
+
+const recordSize = (entry: { event: StoredEvent; deliveries: StoredDelivery[] }) =>
+  Buffer.byteLength(entry.event.rawJson) + Buffer.byteLength(JSON.stringify(entry.deliveries)) + 2_000;
+
 function rejected(index: number, error: AppError, eventId?: string): IngestResult {
   return {
     index,
@@ -81,7 +87,7 @@ export async function ingestEvents(deps: IngestDeps, principal: Principal, input
     await Promise.all(instances.map(async (id) => [id, await deps.rules.rulesFor(id)] as const)),
   );
 
-  const entries = valid.map(({ event }) => {
+  const entries = valid.map(({ event, index }) => {
     const matched = matchRules(rulesByInstance.get(event.instanceId) ?? [], event);
     const stored: StoredEvent = {
       ...eventIdentity(event),
@@ -105,28 +111,34 @@ export async function ingestEvents(deps: IngestDeps, principal: Principal, input
       createdAt: receivedAt.toISOString(),
       expiresAt,
     }));
-    return { event: stored, deliveries, hash: event.hash };
+    return { event: stored, deliveries, hash: event.hash, index };
   });
 
-  const outcomes = entries.length > 0 ? await deps.events.record(entries) : [];
+  // An event is one item with its planned deliveries; DynamoDB caps an item at 400 KB.
+  const recordable = entries.filter((entry) => {
+    if (recordSize(entry) <= MAX_RECORD_BYTES) return true;
+    const error = new AppError(
+      'PayloadTooLarge',
+      413,
+      `Event ${entry.event.eventId} with its ${entry.deliveries.length} matched rules is too large to record; send a smaller event.`,
+    );
+    results[entry.index] = rejected(entry.index, error, entry.event.eventId);
+    return false;
+  });
+
+  const outcomes = recordable.length > 0 ? await deps.events.record(recordable) : [];
   const messages: DeliveryMessage[] = [];
   outcomes.forEach((outcome, i) => {
-    const entry = entries[i];
-    const item = valid[i];
-    if (!entry || !item) return;
+    const entry = recordable[i];
+    if (!entry) return;
+    const { index } = entry;
     if (outcome.outcome === 'recorded') {
-      results[item.index] = { index: item.index, eventId: entry.event.eventId, status: 'accepted', matchedRuleIds: entry.event.matchedRuleIds, expiresAt };
+      results[index] = { index, eventId: entry.event.eventId, status: 'accepted', matchedRuleIds: entry.event.matchedRuleIds, expiresAt };
       for (const d of entry.deliveries) messages.push({ eventId: d.eventId, ruleId: d.ruleId, deliveryId: d.deliveryId });
     } else if (outcome.existing.hash === entry.hash) {
-      results[item.index] = {
-        index: item.index,
-        eventId: entry.event.eventId,
-        status: 'duplicate',
-        matchedRuleIds: outcome.existing.matchedRuleIds,
-        expiresAt: outcome.existing.expiresAt,
-      };
+      results[index] = { index, eventId: entry.event.eventId, status: 'duplicate', matchedRuleIds: outcome.existing.matchedRuleIds, expiresAt: outcome.existing.expiresAt };
     } else {
-      results[item.index] = rejected(item.index, eventIdConflict(entry.event.eventId), entry.event.eventId);
+      results[index] = rejected(index, eventIdConflict(entry.event.eventId), entry.event.eventId);
     }
   });
 
