@@ -15,7 +15,7 @@ import type { MailItem } from './chatbotPorts';
 import type { DeliverDeps } from './deliver';
 import { nowOf } from './deliver';
 import type { Attempt, DeliveryRecord } from './deliveryPorts';
-import { OPEN_STATES } from './deliveryPorts';
+import { loadKeyOf, OPEN_STATES } from './deliveryPorts';
 import type { StoredEvent } from './eventStore';
 import { sealContext } from './sealContext';
 
@@ -95,7 +95,9 @@ async function settleChunk(deps: DeliverDeps, botId: string, chunk: Chunk, resul
     ...(outcome.error !== undefined ? { error: outcome.error } : {}),
     ...(chunk.digestId ? { digestId: chunk.digestId } : {}),
   } satisfies Omit<Attempt, 'n'>;
-  const records = await Promise.all(chunk.items.map((m) => deps.deliveries.get(m.eventId, m.ruleId)));
+  // One read for the whole chunk (a digest can carry many deliveries).
+  const loaded = await deps.deliveries.loadMany(chunk.items.map(({ eventId, ruleId }) => ({ eventId, ruleId })));
+  const records = chunk.items.map((m) => loaded.get(loadKeyOf(m.eventId, m.ruleId))?.delivery);
   const open = records.filter((r): r is DeliveryRecord => r !== undefined && OPEN_STATES.includes(r.state));
   // Mail whose delivery is gone or already closed must not be sent again.
   const stale = chunk.items.filter((m) => !open.some((r) => r.deliveryId === m.deliveryId)).map((m) => m.deliveryId);
