@@ -9,6 +9,7 @@ import { keys } from '../../shared/adapters/dynamo/keys';
 import { EVENT_STATUSES, STATUS_FIELDS } from '../../shared/domain/eventTypes';
 import type { EventType } from '../../shared/domain/eventTypes';
 import { requeueStuckDeliveries } from '../../shared/services/reconcile';
+import { listEvents } from '../../shared/services/history';
 import { ADMIN_KEY, testRuntime } from '../support/app';
 import { createTestTable } from '../support/dynamo';
 import type { TestTable } from '../support/dynamo';
@@ -414,17 +415,24 @@ describe('outbox reconciler', () => {
     const event = cloudEvent();
     const post = () => call(ingestShort, { method: 'POST', path: '/v1/events', headers: { ...bearer(ADMIN_KEY), 'content-type': 'application/cloudevents+json' }, body: event });
     expect(((await post()).json as { status: string }).status).toBe('accepted');
+    await queue.drain();
     const first = await rt.deliver.deliveries.get(event.id, ruleAll);
     if (!first) throw new Error('no delivery');
     const attempt = { n: 1, at: new Date().toISOString(), durationMs: 1, outcome: 'delivered' as const, httpStatus: 200 };
     expect(await rt.deliver.deliveries.transition(first, { state: 'delivered', attempt, deliveredAt: attempt.at })).toBe(true);
     await new Promise((r) => setTimeout(r, 1_500)); // past retention; the items are still there (TTL sweeps later)
     expect(((await post()).json as { status: string }).status).toBe('accepted');
-    await queue.drain();
+    // Within its (1 s) retention, the reconciler does not take the earlier state for a pick-up: it re-queues.
+    await new Promise((r) => setTimeout(r, 5));
+    await requeueStuckDeliveries({ ...rt.reconcile, afterSeconds: 0 });
+    expect((await queue.drain()).filter((m) => m.eventId === event.id && m.ruleId === ruleAll)).toHaveLength(2);
     const again = await rt.deliver.deliveries.get(event.id, ruleAll);
     expect(again).toMatchObject({ state: 'pending', attempts: [], attemptCount: 0 });
     if (!again) throw new Error('no delivery');
     expect(again.expiresAt).not.toBe(first.expiresAt);
+    // The history listing counts it pending.
+    const page = await listEvents(rt.history, INSTANCE, {}, 100);
+    expect(page.events.find((e) => e.eventId === event.id)?.deliveries).toMatchObject({ delivered: 0, pending: 2 });
     // The new delivery is picked up like any other, on a fresh state item.
     expect(await rt.deliver.deliveries.transition(again, { state: 'failed', attempt: { ...attempt, outcome: 'failed', httpStatus: 404 } })).toBe(true);
     expect(await rt.deliver.deliveries.get(event.id, ruleAll)).toMatchObject({ state: 'failed', attemptCount: 1, expiresAt: again.expiresAt });

@@ -3,7 +3,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Scope } from '../../domain/apiKeys';
 import { keys } from './keys';
-import { isConditionFailed } from './conditions';
+import { applied } from './conditions';
 
 export interface ApiKeyRecord {
   keyId: string;
@@ -74,8 +74,8 @@ export function dynamoApiKeyStore(db: DynamoDBDocumentClient, tableName: string)
       return records;
     },
     async revoke(keyId, at) {
-      try {
-        await db.send(
+      return applied(() =>
+        db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: keys.apiKey(keyId),
@@ -83,12 +83,8 @@ export function dynamoApiKeyStore(db: DynamoDBDocumentClient, tableName: string)
             ConditionExpression: 'attribute_exists(pk)',
             ExpressionAttributeValues: { ':at': at },
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailed(error)) return false;
-        throw error;
-      }
+        ),
+      );
     },
   };
 }

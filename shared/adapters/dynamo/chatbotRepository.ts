@@ -11,7 +11,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChatbotStore, MailItem } from '../../services/chatbotPorts';
 import { pendingShardOf } from './eventRepository';
 import { keys } from './keys';
-import { isConditionFailed } from './conditions';
+import { applied, isConditionFailed } from './conditions';
 
 const MAX_CAS_TRIES = 12;
 
@@ -82,8 +82,8 @@ export function dynamoChatbotStore(db: DynamoDBDocumentClient, tableName: string
     },
 
     async settle(botId, slotId, expiresAtMs) {
-      try {
-        await db.send(
+      await applied(() =>
+        db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: stateKey(botId),
@@ -92,15 +92,13 @@ export function dynamoChatbotStore(db: DynamoDBDocumentClient, tableName: string
             ExpressionAttributeNames: { '#id': slotId },
             ExpressionAttributeValues: { ':one': 1, ...(expiresAtMs > 0 ? { ':until': expiresAtMs } : {}) },
           }),
-        );
-      } catch (error) {
-        if (!isConditionFailed(error)) throw error;
-      }
+        ),
+      );
     },
 
     async release(botId, leaseId) {
-      try {
-        await db.send(
+      await applied(() =>
+        db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: stateKey(botId),
@@ -108,15 +106,13 @@ export function dynamoChatbotStore(db: DynamoDBDocumentClient, tableName: string
             ConditionExpression: 'leaseId = :lease',
             ExpressionAttributeValues: { ':lease': leaseId, ':one': 1 },
           }),
-        );
-      } catch (error) {
-        if (!isConditionFailed(error)) throw error;
-      }
+        ),
+      );
     },
 
     async pause(botId, untilMs) {
-      try {
-        await db.send(
+      await applied(() =>
+        db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: stateKey(botId),
@@ -124,10 +120,8 @@ export function dynamoChatbotStore(db: DynamoDBDocumentClient, tableName: string
             ConditionExpression: 'attribute_not_exists(pausedUntil) OR pausedUntil < :until',
             ExpressionAttributeValues: { ':until': untilMs, ':zero': 0, ':one': 1 },
           }),
-        );
-      } catch (error) {
-        if (!isConditionFailed(error)) throw error;
-      }
+        ),
+      );
     },
 
     async nextFreeAt(botId, nowMs, limit) {
@@ -138,8 +132,8 @@ export function dynamoChatbotStore(db: DynamoDBDocumentClient, tableName: string
     },
 
     async claimFlush(botId, dueAtMs, nowMs) {
-      try {
-        await db.send(
+      return applied(() =>
+        db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: stateKey(botId),
@@ -147,12 +141,8 @@ export function dynamoChatbotStore(db: DynamoDBDocumentClient, tableName: string
             ConditionExpression: 'attribute_not_exists(flushDueAt) OR flushDueAt < :now OR flushDueAt > :due',
             ExpressionAttributeValues: { ':due': dueAtMs, ':now': nowMs },
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailed(error)) return false;
-        throw error;
-      }
+        ),
+      );
     },
 
     async putMail(botId, mail) {
@@ -165,8 +155,8 @@ export function dynamoChatbotStore(db: DynamoDBDocumentClient, tableName: string
 
     async deferMail(botId, mail, untilMs) {
       const index = keys.pending(pendingShardOf(mail.eventId), new Date(untilMs).toISOString(), mail.eventId, mail.ruleId);
-      try {
-        await db.send(
+      await applied(() =>
+        db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: mailKey(botId, mail.deliveryId),
@@ -174,10 +164,8 @@ export function dynamoChatbotStore(db: DynamoDBDocumentClient, tableName: string
             ConditionExpression: 'attribute_exists(pk)',
             ExpressionAttributeValues: { ':until': untilMs, ':sk': index.gsi2sk },
           }),
-        );
-      } catch (error) {
-        if (!isConditionFailed(error)) throw error;
-      }
+        ),
+      );
     },
 
     async listMail(botId) {

@@ -13,8 +13,7 @@ import { keys } from './keys';
 
 export type PlannedDelivery = Omit<StoredDelivery, 'state' | 'attempts'>;
 
-const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
-export { epochSeconds };
+export const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 export function toPlan(delivery: StoredDelivery): PlannedDelivery {
   const { state: _s, attempts: _a, ...planned } = delivery;
@@ -34,8 +33,10 @@ export const ruleIdOfStateItem = (item: Record<string, unknown>) => String(item.
  * event expired; state items outlive it until DynamoDB's TTL sweep) belongs to another
  * retention period: it is not this delivery's state.
  */
-export const isStaleState = (planned: PlannedDelivery | undefined, stateItem: Record<string, unknown>) =>
-  planned !== undefined && stateItem.expiresAt !== planned.expiresAt;
+export const isStateOf = (stateItem: Record<string, unknown>, eventExpiresAt: string) => stateItem.expiresAt === eventExpiresAt;
+
+const isStaleState = (planned: PlannedDelivery | undefined, stateItem: Record<string, unknown>) =>
+  planned !== undefined && !isStateOf(stateItem, planned.expiresAt);
 
 /** A delivery as the services see it: the plan, overlaid with its state item if it has one. */
 export function deliveryRecord(planned: PlannedDelivery | undefined, stateItem: Record<string, unknown> | undefined): DeliveryRecord | undefined {

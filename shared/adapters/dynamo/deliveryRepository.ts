@@ -9,7 +9,7 @@ import { loadKeyOf } from '../../services/deliveryPorts';
 import { toStoredEvent } from './eventRepository';
 import { deliveryRecord, epochSeconds, planOf } from './deliveryItems';
 import { keys } from './keys';
-import { isConditionFailed } from './conditions';
+import { applied } from './conditions';
 
 const MAX_UNPROCESSED_ROUNDS = 8;
 const MAX_KEYS_PER_BATCH_GET = 100;
@@ -44,9 +44,10 @@ export function dynamoDeliveryRepository(db: DynamoDBDocumentClient, tableName: 
     return loaded;
   }
 
-  async function clearStale(delivery: DeliveryRef): Promise<boolean> {
-    try {
-      await db.send(
+  /** Deletes the delivery's state item if it belongs to an earlier event with this id (see isStaleState). */
+  const clearStale = (delivery: DeliveryRef) =>
+    applied(() =>
+      db.send(
         new DeleteCommand({
           TableName: tableName,
           Key: keys.delivery(delivery.eventId, delivery.ruleId),
@@ -54,13 +55,8 @@ export function dynamoDeliveryRepository(db: DynamoDBDocumentClient, tableName: 
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: { ':expiresAt': delivery.expiresAt },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
-  }
+      ),
+    );
 
   const load = async (eventId: string, ruleId: string) => (await readMany([{ eventId, ruleId }])).get(loadKeyOf(eventId, ruleId)) ?? {};
 
@@ -119,18 +115,10 @@ export function dynamoDeliveryRepository(db: DynamoDBDocumentClient, tableName: 
         ExpressionAttributeNames: { '#state': 'state', '#type': 'type', '#ttl': 'ttl' },
         ExpressionAttributeValues: values,
       });
-      for (let round = 0; round < 2; round += 1) {
-        try {
-          await db.send(update);
-          return true;
-        } catch (error) {
-          if (!isConditionFailed(error)) throw error;
-        }
-        // Closed, or the state of an earlier event with this id (see isStaleState): that
-        // one is cleared and the transition applied to a fresh state item.
-        if (!(await clearStale(delivery))) return false;
-      }
-      return false;
+      if (await applied(() => db.send(update))) return true;
+      // Closed, or the state of an earlier event with this id (see isStaleState): that one
+      // is cleared and the transition applied to a fresh state item.
+      return (await clearStale(delivery)) && applied(() => db.send(update));
     },
   };
 }

@@ -4,25 +4,21 @@
  * or the index ends, so a selective filter never returns a short page while more data
  * exists. Expired items are filtered out like any other non-match.
  */
-import { GetCommand, paginateQuery, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { HistoryStore, PageKey } from '../../services/historyPorts';
 import { pendingShardOf, toStoredEvent } from './eventRepository';
 import { keys } from './keys';
-import { deliveriesOfPartition, ruleIdOfStateItem } from './deliveryItems';
+import { deliveriesOfPartition, isStateOf, ruleIdOfStateItem } from './deliveryItems';
 import type { DeliveryState } from '../../services/eventStore';
-import { isConditionFailed } from './conditions';
+import { applied } from './conditions';
+import { queryAll } from './queryAll';
 
 const READ_BATCH = 100;
 
 export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string): HistoryStore {
-  /** Every item of a strongly consistent query, page after page. */
-  async function queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ConsistentRead'>): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    for await (const page of paginateQuery({ client: db }, { ...input, TableName: tableName, ConsistentRead: true })) items.push(...(page.Items ?? []));
-    return items;
-  }
+  const queryTable = (input: Omit<QueryCommandInput, 'TableName' | 'ConsistentRead'>) => queryAll(db, { ...input, TableName: tableName });
 
   return {
     async page(instanceId, filter, limit, nowIso, start) {
@@ -77,23 +73,23 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
 
     async deliveriesOf(eventId) {
       // The whole partition: the event item holds the plan, state items what happened since.
-      return deliveriesOfPartition(await queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.event(eventId).pk } }));
+      return deliveriesOfPartition(await queryTable({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.event(eventId).pk } }));
     },
 
     async deliveryStates({ eventId, expiresAt }) {
-      const items = await queryAll({
+      const items = await queryTable({
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
         ProjectionExpression: 'sk, #state, expiresAt',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: { ':pk': keys.event(eventId).pk, ':d': keys.deliveryPrefix },
       });
       // State left by an earlier event with this id is not this event's (see isStaleState).
-      return items.filter((item) => item.expiresAt === expiresAt).map((item) => ({ ruleId: ruleIdOfStateItem(item), state: item.state as DeliveryState }));
+      return items.filter((item) => isStateOf(item, expiresAt)).map((item) => ({ ruleId: ruleIdOfStateItem(item), state: item.state as DeliveryState }));
     },
 
     async reopen(eventId, ruleId, nowIso) {
-      try {
-        await db.send(
+      return applied(() =>
+        db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: keys.delivery(eventId, ruleId),
@@ -113,12 +109,8 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
               ':g2': keys.pending(pendingShardOf(eventId), nowIso, eventId, ruleId).gsi2sk,
             },
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailed(error)) return false;
-        throw error;
-      }
+        ),
+      );
     },
   };
 }

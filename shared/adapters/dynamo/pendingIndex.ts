@@ -5,30 +5,21 @@
  * what is in it — never the table — and claims each stuck entry with a conditional
  * update, so two overlapping reconciler runs cannot both re-queue it.
  */
-import { paginateQuery, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryMessage, PendingDelivery, PendingIndex } from '../../services/eventStore';
 import { pendingShardOf } from './eventRepository';
 import { deliveryIdOf } from '../../domain/deliveryId';
-import { epochSeconds, planOf, ruleIdOfStateItem } from './deliveryItems';
+import { epochSeconds, isStateOf, planOf, ruleIdOfStateItem } from './deliveryItems';
+import { queryAll } from './queryAll';
 import { keys } from './keys';
-import { isConditionFailed } from './conditions';
+import { applied } from './conditions';
 
 export const MAX_REQUEUES = 20;
 const NEVER_PICKED_UP = 'never picked up by the delivery worker before retention or re-queue limit';
 
-
 export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string): PendingIndex {
-  /** Sends a conditional write; false when its condition did not hold. */
-  async function conditional(command: UpdateCommand): Promise<boolean> {
-    try {
-      await db.send(command);
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
-  }
+  const conditional = (command: UpdateCommand) => applied(() => db.send(command));
 
   /**
    * An event whose planned deliveries may not all have been picked up: those without a
@@ -37,25 +28,19 @@ export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string
    */
   async function claimEvent(pending: PendingDelivery, now: string): Promise<DeliveryMessage[]> {
     const { eventId } = pending;
-    const items: Record<string, unknown>[] = [];
-    const pages = paginateQuery(
-      { client: db },
-      {
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ProjectionExpression: 'sk, #plan, expiresAt, requeues, gsi2sk',
-        ExpressionAttributeNames: { '#plan': 'plan' },
-        ExpressionAttributeValues: { ':pk': keys.event(eventId).pk },
-        ConsistentRead: true,
-      },
-    );
-    for await (const page of pages) items.push(...(page.Items ?? []));
+    const items = await queryAll(db, {
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ProjectionExpression: 'sk, #plan, expiresAt, requeues, gsi2sk',
+      ExpressionAttributeNames: { '#plan': 'plan' },
+      ExpressionAttributeValues: { ':pk': keys.event(eventId).pk },
+    });
     const eventItem = items.find((i) => i.sk === keys.event(eventId).sk);
     const old = keys.pendingEvent(pendingShardOf(eventId), pending.queuedAt, eventId).gsi2sk;
     if (!eventItem || eventItem.gsi2sk !== old) return [];
     const expiresAt = String(eventItem.expiresAt);
     // Picked up = has this event's state item (not one left by an earlier event with this id).
-    const pickedUp = new Set(items.filter((i) => String(i.sk).startsWith(keys.deliveryPrefix) && i.expiresAt === expiresAt).map(ruleIdOfStateItem));
+    const pickedUp = new Set(items.filter((i) => String(i.sk).startsWith(keys.deliveryPrefix) && isStateOf(i, expiresAt)).map(ruleIdOfStateItem));
     const waiting = [...planOf(eventItem).values()].filter((p) => !pickedUp.has(p.ruleId));
     const requeues = typeof eventItem.requeues === 'number' ? eventItem.requeues : 0;
     const leaveIndex = () =>
