@@ -1,5 +1,9 @@
-/** POST/GET /v1/api-keys, DELETE /v1/api-keys/{keyId} (admin only). */
-import type { CreateApiKeyRequest } from '../shared/domain/apiKeys';
+/**
+ * POST/GET /v1/api-keys, DELETE /v1/api-keys/{keyId} (admin only), and the console's
+ * sign-in: POST /v1/sessions, DELETE /v1/sessions/current, GET /v1/me.
+ */
+import type { CreateApiKeyRequest, CreateSessionRequest } from '../shared/domain/apiKeySchemas';
+import { clearedSessionCookie, describePrincipal, sessionCookie } from '../shared/domain/sessions';
 import { createHttpFunction } from '../shared/http/createHttpFunction';
 import type { HttpHandler } from '../shared/http/createHttpFunction';
 import { apiKeysInputs } from '../shared/http/inputs/apiKeys';
@@ -7,9 +11,16 @@ import { json, noContent } from '../shared/http/response';
 import type { Runtime } from '../shared/runtime';
 import { lazyHttpHandler } from '../shared/wiring/base';
 import { createApiKey, listApiKeys, revokeApiKey } from '../shared/services/apiKeys';
+import { endSession, startSession } from '../shared/services/sessions';
 
-export function createApiKeysHandler(rt: Pick<Runtime, 'logger' | 'authenticator' | 'apiKeys'>): HttpHandler {
+/** Secure unless served over plain HTTP by the local stack (a browser drops Secure cookies on http://). */
+function wantsSecureCookie(mode: string, headers: Record<string, string | undefined>): boolean {
+  return mode !== 'local' || headers['x-forwarded-proto'] === 'https';
+}
+
+export function createApiKeysHandler(rt: Pick<Runtime, 'config' | 'logger' | 'authenticator' | 'apiKeys' | 'sessions'>): HttpHandler {
   const deps = { store: rt.apiKeys };
+  const sessionDeps = { authenticator: rt.authenticator, sessions: rt.sessions };
   return createHttpFunction(
     'apiKeys',
     apiKeysInputs,
@@ -24,6 +35,22 @@ export function createApiKeysHandler(rt: Pick<Runtime, 'logger' | 'authenticator
         await revokeApiKey(deps, params.keyId ?? '');
         rt.logger.info('api key revoked', { keyId: params.keyId });
         return noContent();
+      },
+      createSession: async ({ body, headers }) => {
+        const session = await startSession(sessionDeps, (body as CreateSessionRequest).apiKey);
+        const principal = describePrincipal(session.principal);
+        rt.logger.info('console session started', { principal: principal.kind, keyId: principal.keyId });
+        const response = json(201, { principal, expiresAt: session.expiresAt });
+        const secure = wantsSecureCookie(rt.config.mode, headers);
+        return { ...response, cookies: [sessionCookie(session.token, { secure, maxAgeSeconds: session.maxAgeSeconds })] };
+      },
+      endSession: async ({ sessionToken, headers }) => {
+        if (sessionToken !== undefined) await endSession(sessionDeps, sessionToken);
+        return { ...noContent(), cookies: [clearedSessionCookie(wantsSecureCookie(rt.config.mode, headers))] };
+      },
+      getMe: async ({ principal }) => {
+        if (!principal) throw new Error('no principal');
+        return json(200, describePrincipal(principal));
       },
     },
     rt,

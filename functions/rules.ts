@@ -8,7 +8,7 @@ import type { Runtime } from '../shared/runtime';
 import { lazyHttpHandler } from '../shared/wiring/base';
 import { ruleServiceDeps, ruleTestDeps } from '../shared/wiring/rules';
 import { createSealer } from '../shared/wiring/secrets';
-import { createRule, deleteRule, etagOf, getRule, listRules, updateRule } from '../shared/services/rules';
+import { createRule, deleteRule, etagOf, getRule, listRules, regionQuotas, updateRule } from '../shared/services/rules';
 import type { RuleServiceDeps } from '../shared/services/rules';
 import { testRule } from '../shared/services/ruleTest';
 
@@ -25,7 +25,10 @@ export function createRulesHandler(rt: Pick<Runtime, 'logger' | 'authenticator' 
         rt.logger.info('rule created', { instanceId, ruleId: rule.ruleId, regionId: rule.regionId });
         return json(201, rule, { location: location(instanceId, rule.ruleId), etag: etagOf(rule.version) });
       },
-      listRules: async ({ params }) => json(200, { rules: await listRules(deps, params.instanceId ?? '') }),
+      listRules: async ({ params }) => {
+        const rules = await listRules(deps, params.instanceId ?? '');
+        return json(200, { rules, quotas: await regionQuotas(deps, rules) });
+      },
       getRule: async ({ params }) => {
         const rule = await getRule(deps, params.instanceId ?? '', params.ruleId ?? '');
         return json(200, rule, { etag: etagOf(rule.version) });

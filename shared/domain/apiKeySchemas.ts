@@ -31,3 +31,9 @@ export const createApiKeyRequestSchema = z
     }),
   );
 export type CreateApiKeyRequest = z.infer<typeof createApiKeyRequestSchema>;
+
+/** Console sign-in: the key itself, checked like a bearer key (SPEC §10). */
+export const createSessionRequestSchema = z
+  .strictObject({ apiKey: z.string().check(z.minLength(1), z.maxLength(512)) })
+  .check(z.meta({ id: 'CreateSessionRequest', example: { apiKey: 'rek_ak-…' } }));
+export type CreateSessionRequest = z.infer<typeof createSessionRequestSchema>;

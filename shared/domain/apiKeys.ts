@@ -35,7 +35,7 @@ export function keyIdOf(presented: string): string | undefined {
 
 export type Principal =
   | { kind: 'admin' }
-  | { kind: 'key'; keyId: string; scopes: readonly Scope[]; instanceIds: readonly string[] };
+  | { kind: 'key'; keyId: string; name?: string; scopes: readonly Scope[]; instanceIds: readonly string[] };
 
 
 export function hasScope(principal: Principal, scope: Scope): boolean {

@@ -70,6 +70,13 @@ export interface RuleView {
   version: number;
 }
 
+/** Rules in a region across every instance, against the quota (MAX_RULES_PER_REGION). */
+export interface RegionQuota {
+  regionId: string;
+  used: number;
+  limit: number;
+}
+
 /** Masks a DingTalk webhook URL's access_token to its last 4 characters. */
 export function maskDingTalkUrl(webhookUrl: string): string {
   try {

@@ -27,6 +27,8 @@ export interface OperationInput {
   query: Record<string, string>;
   body: unknown;
   principal: Principal | undefined;
+  /** The console session token, when the cookie authenticated the request. */
+  sessionToken: string | undefined;
   requestId: string;
   headers: Record<string, string | undefined>;
   route: RouteSpec;
@@ -68,6 +70,7 @@ export function createHttpFunction<F extends FunctionName>(
       query: state.query,
       body: state.body,
       principal: state.principal,
+      sessionToken: state.sessionToken,
       requestId: state.requestId,
       headers: event.headers ?? {},
       route,

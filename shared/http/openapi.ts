@@ -1,10 +1,12 @@
 /**
  * The OpenAPI 3.1 document, generated from the route table, every function's input
  * schemas and the response schemas. Only the meta function loads this module, and only
- * when GET /v1/openapi.json is asked for (a dynamic import), so no function builds the
+ * when GET /v1/openapi.json is asked for (a dynamic
+ * import), so no function builds the
  * schemas of the others at start-up.
  */
 import * as z from 'zod/mini';
+import { SESSION_COOKIE } from '../domain/sessions';
 import { apiKeysInputs } from './inputs/apiKeys';
 import { eventsInputs } from './inputs/events';
 import { ingestInputs } from './inputs/ingest';
@@ -69,7 +71,7 @@ function operation(route: RouteSpec): JsonObject {
     tags: route.tags,
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(route.auth === 'none' ? { security: [] } : {}),
-    ...(route.auth !== 'none' && route.auth !== 'admin' ? { 'x-required-scope': route.auth } : {}),
+    ...(route.auth !== 'none' && route.auth !== 'admin' && route.auth !== 'any' ? { 'x-required-scope': route.auth } : {}),
     ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(body, 'input') } } } } : {}),
     responses,
   };
@@ -88,9 +90,17 @@ export function buildOpenApiDocument(version: string): JsonObject {
       description: 'Event rules, CloudEvents ingest, DingTalk and webhook delivery with per-attempt traces.',
     },
     servers: [{ url: '/' }],
-    security: [{ bearer: [] }],
+    security: [{ bearer: [] }, { session: [] }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'An API key' },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: SESSION_COOKIE,
+          description: 'The console session from POST /v1/sessions; state-changing requests also need x-requested-with: console',
+        },
+      },
       schemas: components(),
     },
     paths,

@@ -8,6 +8,7 @@ import * as z from 'zod/mini';
 import type { ApiKeySummary } from '../domain/apiKeys';
 import { SCOPES } from '../domain/apiKeys';
 import type { RuleView } from '../domain/rules';
+import type { Me } from '../domain/sessions';
 import { scopeSchema } from '../domain/ruleSchemas';
 import type { RuleTestResult } from '../services/ruleTest';
 
@@ -76,7 +77,23 @@ const ruleSchema = z
   })
   .check(z.meta({ id: 'Rule' }));
 
-const ruleListSchema = z.object({ rules: z.array(ruleSchema) }).check(z.meta({ id: 'RuleList' }));
+const regionQuotaSchema = z
+  .object({ regionId: z.string(), used: z.number(), limit: z.number() })
+  .check(z.meta({ id: 'RegionQuota', description: 'Rules in the region across every instance, against MAX_RULES_PER_REGION' }));
+const ruleListSchema = z
+  .object({ rules: z.array(ruleSchema), quotas: z.array(regionQuotaSchema) })
+  .check(z.meta({ id: 'RuleList' }));
+
+const meSchema = z
+  .object({
+    kind: z.enum(['admin', 'key']),
+    keyId: z.optional(z.string()),
+    name: z.optional(z.string()),
+    scopes: z.array(z.enum(SCOPES)),
+    instanceIds: z.array(z.string()),
+  })
+  .check(z.meta({ id: 'Me' }));
+const sessionSchema = z.object({ principal: meSchema, expiresAt: z.string() }).check(z.meta({ id: 'Session' }));
 
 const ingestResultSchema = z.object({
   eventId: z.string(),
@@ -184,6 +201,8 @@ export const RESPONSE_SCHEMAS = {
   CreatedApiKey: createdApiKeySchema,
   Rule: ruleSchema,
   RuleList: ruleListSchema,
+  Me: meSchema,
+  Session: sessionSchema,
   RuleTestResult: ruleTestResultSchema,
   IngestResponse: z.union([ingestResultSchema, ingestBatchResultSchema]),
   EventList: eventListSchema,
@@ -200,4 +219,5 @@ export type _DocumentedTypesMatch = [
   Assert<Same<z.output<typeof ruleSchema>, RuleView>>,
   Assert<Same<z.output<typeof apiKeySummarySchema>, ApiKeySummary>>,
   Assert<Same<z.output<typeof ruleTestResultSchema>, RuleTestResult>>,
+  Assert<Same<z.output<typeof meSchema>, Me>>,
 ];

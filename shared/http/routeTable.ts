@@ -11,7 +11,8 @@ import type { Scope } from '../domain/apiKeys';
 import type { ResponseSchemaName } from './responseSchemas';
 
 export type FunctionName = 'meta' | 'apiKeys' | 'rules' | 'ingest' | 'events';
-export type RouteAuth = 'none' | 'admin' | Scope;
+/** `any`: any valid API key or console session, whatever its scopes. */
+export type RouteAuth = 'none' | 'any' | 'admin' | Scope;
 
 export interface RouteSpec {
   operationId: string;
@@ -91,6 +92,41 @@ export const ROUTES = [
       403: errors[403],
       404: { description: 'No such key (ApiKeyNotFound)', schema: 'Error' },
     },
+  },
+  {
+    operationId: 'createSession',
+    method: 'POST',
+    path: '/v1/sessions',
+    fn: 'apiKeys',
+    auth: 'none',
+    summary: 'Console sign-in: trade an API key for an HttpOnly session cookie (at most 8 h)',
+    tags: ['sessions'],
+    responses: {
+      201: { description: 'Signed in; Set-Cookie carries the session', schema: 'Session' },
+      400: errors[400],
+      401: { description: 'Unknown or revoked API key (Unauthorized)', schema: 'Error' },
+      413: errors[413],
+    },
+  },
+  {
+    operationId: 'endSession',
+    method: 'DELETE',
+    path: '/v1/sessions/current',
+    fn: 'apiKeys',
+    auth: 'any',
+    summary: 'Sign out: ends the console session and clears its cookie',
+    tags: ['sessions'],
+    responses: { 204: { description: 'Signed out' }, 401: errors[401], 403: errors[403] },
+  },
+  {
+    operationId: 'getMe',
+    method: 'GET',
+    path: '/v1/me',
+    fn: 'apiKeys',
+    auth: 'any',
+    summary: 'Who the caller is: admin or a key, with its scopes and instances',
+    tags: ['sessions'],
+    responses: { 200: { description: 'The caller', schema: 'Me' }, 401: errors[401] },
   },
   {
     operationId: 'createRule',

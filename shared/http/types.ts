@@ -14,6 +14,8 @@ export interface HttpState {
   inputs: RouteInputs;
   params: Record<string, string>;
   principal?: Principal;
+  /** The console session token, when the request was authenticated by its cookie. */
+  sessionToken?: string;
   body?: unknown;
   query: Record<string, string>;
 }

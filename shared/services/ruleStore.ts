@@ -32,6 +32,8 @@ export interface RuleStore {
   get(instanceId: string, ruleId: string): Promise<StoredRule | undefined>;
   list(instanceId: string): Promise<StoredRule[]>;
   ruleSetRevision(instanceId: string): Promise<number>;
+  /** Rules counted against the region's quota, across every instance. */
+  regionUsage(regionId: string): Promise<number>;
   create(rule: StoredRule, maxPerRegion: number): Promise<RuleWriteOutcome>;
   /** Replaces `previous` (conditional on its version) with `next`. */
   replace(previous: StoredRule, next: StoredRule, maxPerRegion: number): Promise<RuleWriteOutcome>;

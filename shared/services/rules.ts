@@ -10,7 +10,7 @@ import {
   validationFailed,
 } from '../domain/errors';
 import { maskDingTalkUrl } from '../domain/rules';
-import type { CreateRuleRequest, Notify, RuleView, UpdateRuleRequest } from '../domain/rules';
+import type { CreateRuleRequest, Notify, RegionQuota, RuleView, UpdateRuleRequest } from '../domain/rules';
 import { issuesToDetails } from '../domain/validation';
 import { mergedRuleSchema } from '../domain/ruleSchemas';
 import { checkNotifyTarget } from './notifyTarget';
@@ -142,6 +142,13 @@ export async function getRule(deps: RuleServiceDeps, instanceId: string, ruleId:
 export async function listRules(deps: RuleServiceDeps, instanceId: string): Promise<RuleView[]> {
   const rules = await deps.store.list(instanceId);
   return rules.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.ruleId.localeCompare(b.ruleId)).map(toView);
+}
+
+/** Quota use of each region the instance's rules are in (the quota is shared by every instance of a region). */
+
+export async function regionQuotas(deps: RuleServiceDeps, rules: readonly Pick<RuleView, 'regionId'>[]): Promise<RegionQuota[]> {
+  const regions = [...new Set(rules.map((r) => r.regionId))].sort();
+  return Promise.all(regions.map(async (regionId) => ({ regionId, used: await deps.store.regionUsage(regionId), limit: deps.settings.maxRulesPerRegion })));
 }
 
 export async function updateRule(

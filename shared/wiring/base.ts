@@ -8,6 +8,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoApiKeyStore } from '../adapters/dynamo/apiKeyRepository';
 import type { ApiKeyStore } from '../adapters/dynamo/apiKeyRepository';
 import { createDocumentClient } from '../adapters/dynamo/client';
+import { dynamoSessionStore } from '../adapters/dynamo/sessionRepository';
 import type { Config } from '../config';
 import type { HttpEvent, HttpResult } from '../http/types';
 import { logger } from '../observability/logger';
@@ -15,6 +16,7 @@ import type { AppLogger } from '../observability/logger';
 import { registerSecret } from '../observability/redact';
 import { createAuthenticator } from '../services/authenticate';
 import type { Authenticator } from '../services/authenticate';
+import type { SessionStore } from '../services/sessions';
 import { ssmAdminKey } from './adminKeyFromSsm';
 import { getConfig, wiredHandler, wiredHttpHandler } from './entry';
 
@@ -26,6 +28,7 @@ export interface Core {
 
 export interface Base extends Core {
   apiKeys: ApiKeyStore;
+  sessions: SessionStore;
   adminKey: () => Promise<string>;
   authenticator: Authenticator;
 }
@@ -44,11 +47,12 @@ export function buildCore(config: Config, log: AppLogger = logger): Core {
   return { config, logger: log, db: createDocumentClient(config) };
 }
 
-/** Core plus API-key authentication, for the HTTP functions. */
+/** Core plus authentication (bearer API keys and console sessions), for the HTTP functions. */
 export function withAuth(core: Core): Base {
   const apiKeys = dynamoApiKeyStore(core.db, core.config.tableName);
   const adminKey = adminKeyResolver(core.config);
-  return { ...core, apiKeys, adminKey, authenticator: createAuthenticator({ store: apiKeys, adminKey }) };
+  const sessions = dynamoSessionStore(core.db, core.config.tableName);
+  return { ...core, apiKeys, sessions, adminKey, authenticator: createAuthenticator({ store: apiKeys, adminKey, sessions }) };
 }
 
 export function buildBase(config: Config, log: AppLogger = logger): Base {

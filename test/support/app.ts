@@ -34,7 +34,7 @@ export function testRuntime(
   const rt = buildRuntime(config, createLogger('INFO'));
   if (opts.store) rt.apiKeys = opts.store;
   if (opts.store || opts.now) {
-    rt.authenticator = createAuthenticator({ store: rt.apiKeys, adminKey: rt.adminKey, ...(opts.now ? { now: opts.now } : {}) });
+    rt.authenticator = createAuthenticator({ store: rt.apiKeys, adminKey: rt.adminKey, sessions: rt.sessions, ...(opts.now ? { now: opts.now } : {}) });
   }
   if (opts.lookup) {
     const lookup = opts.lookup;

@@ -9,6 +9,8 @@ export interface RequestInit {
   body?: string | object;
   query?: Record<string, string>;
   isBase64Encoded?: boolean;
+  /** Cookies as API Gateway's payload 2.0 passes them (`name=value`). */
+  cookies?: string[];
 }
 
 export function apiEvent(init: RequestInit): HttpEvent {
@@ -40,6 +42,7 @@ export function apiEvent(init: RequestInit): HttpEvent {
       timeEpoch: Date.now(),
     },
     ...(body !== undefined ? { body } : {}),
+    ...(init.cookies ? { cookies: init.cookies } : {}),
     isBase64Encoded: init.isBase64Encoded ?? false,
   };
 }
@@ -66,6 +69,7 @@ export interface Reply {
   headers: Record<string, string>;
   json: unknown;
   text: string;
+  cookies: string[];
 }
 
 export async function call(
@@ -80,7 +84,7 @@ export async function call(
   } catch {
     json = undefined;
   }
-  return { status: result.statusCode, headers: result.headers, json, text };
+  return { status: result.statusCode, headers: result.headers, json, text, cookies: result.cookies ?? [] };
 }
 
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });

@@ -7,6 +7,8 @@ export const keys = {
   /** gsi1: all API keys, newest last. */
   apiKeyListing: (createdAt: string, keyId: string) => ({ gsi1pk: 'APIKEYS', gsi1sk: `${createdAt}#${keyId}` }),
   apiKeyListingPartition: 'APIKEYS',
+  /** A console session, by the SHA-256 of its cookie token (never the token itself). */
+  session: (tokenHash: string) => ({ pk: `SESSION#${tokenHash}`, sk: 'SESSION' }),
   instancePartition: (instanceId: string) => `INST#${instanceId}`,
   rule: (instanceId: string, ruleId: string) => ({ pk: `INST#${instanceId}`, sk: `RULE#${ruleId}` }),
   rulePrefix: 'RULE#',

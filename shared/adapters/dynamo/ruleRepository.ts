@@ -115,6 +115,11 @@ export function dynamoRuleStore(db: DynamoDBDocumentClient, tableName: string): 
       return rules;
     },
 
+    async regionUsage(regionId) {
+      const out = await db.send(new GetCommand({ TableName: T, Key: keys.regionQuota(regionId) }));
+      return typeof out.Item?.used === 'number' ? out.Item.used : 0;
+    },
+
     async ruleSetRevision(instanceId) {
       const out = await db.send(new GetCommand({ TableName: T, Key: keys.ruleSet(instanceId), ConsistentRead: true }));
       return typeof out.Item?.rev === 'number' ? out.Item.rev : 0;
