@@ -15,6 +15,17 @@ export default tseslint.config(
     },
   },
   {
+    // The console's build script and serverless-esbuild's plugins file are plain CommonJS.
+    files: ['**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      parserOptions: { projectService: false, project: null },
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', Buffer: 'readonly' },
+    },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['local/**', 'test/**'],
     rules: { 'no-console': 'off' },
   },

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../../shared/http/routeTable';
+import { CONSOLE_ROUTES } from '../../shared/http/consoleServer';
 import type { RouteInputs } from '../../shared/http/routeTable';
 import { apiKeysInputs } from '../../shared/http/inputs/apiKeys';
 import { eventsInputs } from '../../shared/http/inputs/events';
@@ -23,7 +24,8 @@ describe('route table', () => {
         .filter((h): h is { method: string; path: string } => typeof h === 'object')
         .map((h) => `${fn} ${h.method} ${h.path}`),
     );
-    expect(declared.sort()).toEqual(ROUTES.map((r) => `${r.fn} ${r.method} ${r.path}`).sort());
+    const expected = [...ROUTES.map((r) => `${r.fn} ${r.method} ${r.path}`), ...CONSOLE_ROUTES.map((r) => `console ${r.method} ${r.path}`)];
+    expect(declared.sort()).toEqual(expected.sort());
     expect(doc.functions.meta?.events?.some((e) => e.httpApi === '*')).toBe(true);
   });
 

@@ -1,0 +1,117 @@
+/**
+ * Builds the web console (SPEC §10) with the project's esbuild: Preact TSX → hashed ES
+ * modules (the RE2 engine in its own chunk, loaded by the rule wizard only), CSS (Pico
+ * plus ours) → one hashed file, and an index.html that names them. Nothing is written to
+ * disk: the console function embeds the result through `virtual:console-assets`, which
+ * serverless-esbuild resolves with the plugin below (see esbuild.plugins.cjs), so every
+ * deployed stage and `npm start` serve the same files with no CDN.
+ *
+ * Plain CommonJS on purpose: serverless-esbuild `require`s its plugins file.
+ */
+'use strict';
+const { build } = require('esbuild');
+const { createHash } = require('node:crypto');
+const path = require('node:path');
+
+const ROOT = __dirname;
+const PUBLIC_PATH = '/console/assets';
+const VIRTUAL_ID = 'virtual:console-assets';
+
+const TYPES = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.woff2': 'font/woff2',
+  '.svg': 'image/svg+xml',
+};
+
+function contentType(file) {
+  return TYPES[path.extname(file)] || 'application/octet-stream';
+}
+
+function html(scripts, styles) {
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<meta name="color-scheme" content="light">',
+    '<title>Registry event notifications</title>',
+    '<link rel="icon" href="data:,">',
+    ...styles.map((href) => `<link rel="stylesheet" href="${href}">`),
+    ...scripts.map((src) => `<script type="module" src="${src}"></script>`),
+    '</head>',
+    '<body>',
+    '<div id="app"><main class="container"><p>Loading the console… (it needs JavaScript)</p></main></div>',
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+/**
+ * @param {{ minify?: boolean }} [options]
+ * @returns {Promise<import('./build.d.cts').ConsoleAssets>}
+ */
+async function buildConsoleAssets(options = {}) {
+  const minify = options.minify !== false;
+  const result = await build({
+    absWorkingDir: path.join(ROOT, '..'),
+    entryPoints: { app: path.join(ROOT, 'src', 'main.tsx'), style: path.join(ROOT, 'src', 'styles.css') },
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['chrome110', 'firefox115', 'safari16'],
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    minify,
+    treeShaking: true,
+    sourcemap: false,
+    legalComments: 'none',
+    write: false,
+    outdir: path.join(ROOT, 'dist'),
+    entryNames: '[name]-[hash]',
+    chunkNames: 'chunk-[hash]',
+    assetNames: '[name]-[hash]',
+    publicPath: PUBLIC_PATH,
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'silent',
+    metafile: true,
+  });
+  const files = {};
+  const scripts = [];
+  const styles = [];
+  for (const out of result.outputFiles) {
+    const name = path.basename(out.path);
+    files[`assets/${name}`] = { contentType: contentType(name), body: Buffer.from(out.contents).toString('base64'), immutable: true };
+    const entry = result.metafile.outputs[path.relative(path.join(ROOT, '..'), out.path)];
+    if (entry && entry.entryPoint && name.endsWith('.js') && !name.startsWith('style-')) scripts.push(`${PUBLIC_PATH}/${name}`);
+    if (name.endsWith('.css')) styles.push(`${PUBLIC_PATH}/${name}`);
+  }
+  const index = html(scripts, styles);
+  files['index.html'] = { contentType: contentType('index.html'), body: Buffer.from(index).toString('base64'), immutable: false };
+  const version = createHash('sha256').update(Object.keys(files).sort().join('\n')).digest('hex').slice(0, 12);
+  return { version, files };
+}
+
+/** esbuild plugin: `import assets from 'virtual:console-assets'` → the built console. */
+function consoleAssetsPlugin() {
+  return {
+    name: 'console-assets',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^virtual:console-assets$/ }, () => ({ path: VIRTUAL_ID, namespace: 'console-assets' }));
+      pluginBuild.onLoad({ filter: /.*/, namespace: 'console-assets' }, async () => {
+        const assets = await buildConsoleAssets();
+        return {
+          contents: `export default ${JSON.stringify(assets)};`,
+          loader: 'js',
+          watchDirs: [path.join(ROOT, 'src')],
+        };
+      });
+    },
+  };
+}
+
+module.exports = { buildConsoleAssets, consoleAssetsPlugin, VIRTUAL_ID, PUBLIC_PATH };

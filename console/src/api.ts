@@ -1,0 +1,121 @@
+/**
+ * The console's one API client. Types come from the service's own code (type-only
+ * imports, nothing of it is bundled), so a change of a response shape breaks the
+ * console's typecheck rather than the page. Every call rides on the session cookie and
+ * carries `x-requested-with: console`, which the API demands of state-changing cookie
+ * requests (CSRF).
+ */
+import type { ApiKeySummary, Scope } from '../../shared/domain/apiKeys';
+import type { CreateRuleRequest, RegionQuota, RuleView, UpdateRuleRequest } from '../../shared/domain/rules';
+import type { Me } from '../../shared/domain/sessions';
+import type { getEventTrace, listEvents } from '../../shared/services/history';
+import type { RuleTestResult } from '../../shared/services/ruleTest';
+
+export type { ApiKeySummary, CreateRuleRequest, Me, RegionQuota, RuleTestResult, RuleView, Scope, UpdateRuleRequest };
+export type EventPage = Awaited<ReturnType<typeof listEvents>>;
+export type EventSummary = EventPage['events'][number];
+export type EventTrace = Awaited<ReturnType<typeof getEventTrace>>;
+export type TraceDelivery = EventTrace['deliveries'][number];
+
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+let onSignedOut: () => void = () => undefined;
+/** Called when the API answers 401: the session ended (expired, signed out elsewhere, key revoked). */
+export function whenSignedOut(listener: () => void): void {
+  onSignedOut = listener;
+}
+
+interface Answer<T> {
+  data: T;
+  headers: Headers;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function toApiError(status: number, payload: unknown): ApiError {
+  const error = isRecord(payload) && isRecord(payload.error) ? payload.error : undefined;
+  const details = Array.isArray(error?.details)
+    ? error.details.filter(isRecord).map((d) => ({ path: String(d.path ?? ''), message: String(d.message ?? '') }))
+    : [];
+  return new ApiError(status, String(error?.code ?? `HTTP${status}`), String(error?.message ?? `HTTP ${status}`), details);
+}
+
+async function call<T>(method: string, path: string, options: { body?: unknown; headers?: Record<string, string>; quietAuth?: boolean } = {}): Promise<Answer<T>> {
+  const headers: Record<string, string> = { accept: 'application/json', 'x-requested-with': 'console', ...options.headers };
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(path, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    cache: 'no-store',
+    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+  });
+  const text = await response.text();
+  let payload: unknown;
+  try {
+    payload = text === '' ? undefined : (JSON.parse(text) as unknown);
+  } catch {
+    payload = undefined;
+  }
+  if (!response.ok) {
+    if (response.status === 401 && !options.quietAuth) onSignedOut();
+    throw toApiError(response.status, payload);
+  }
+  return { data: payload as T, headers: response.headers };
+}
+
+const enc = encodeURIComponent;
+const rulesPath = (instanceId: string) => `/v1/instances/${enc(instanceId)}/rules`;
+
+export const api = {
+  me: async () => (await call<Me>('GET', '/v1/me', { quietAuth: true })).data,
+  signIn: async (apiKey: string) => (await call<{ principal: Me; expiresAt: string }>('POST', '/v1/sessions', { body: { apiKey }, quietAuth: true })).data,
+  signOut: async () => {
+    await call<undefined>('DELETE', '/v1/sessions/current', { quietAuth: true });
+  },
+
+  listRules: async (instanceId: string) => (await call<{ rules: RuleView[]; quotas: RegionQuota[] }>('GET', rulesPath(instanceId))).data,
+  getRule: async (instanceId: string, ruleId: string) => {
+    const answer = await call<RuleView>('GET', `${rulesPath(instanceId)}/${enc(ruleId)}`);
+    return { rule: answer.data, etag: answer.headers.get('etag') ?? `"${answer.data.version}"` };
+  },
+  createRule: async (instanceId: string, body: CreateRuleRequest) => (await call<RuleView>('POST', rulesPath(instanceId), { body })).data,
+  updateRule: async (instanceId: string, ruleId: string, patch: UpdateRuleRequest, etag: string) =>
+    (await call<RuleView>('PATCH', `${rulesPath(instanceId)}/${enc(ruleId)}`, { body: patch, headers: { 'if-match': etag } })).data,
+  deleteRule: async (instanceId: string, ruleId: string, etag: string) => {
+    await call<undefined>('DELETE', `${rulesPath(instanceId)}/${enc(ruleId)}`, { headers: { 'if-match': etag } });
+  },
+  testRule: async (instanceId: string, ruleId: string) => (await call<RuleTestResult>('POST', `${rulesPath(instanceId)}/${enc(ruleId)}/test`)).data,
+
+  listEvents: async (instanceId: string, query: Record<string, string>) => {
+    const qs = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== '')).toString();
+    return (await call<EventPage>('GET', `/v1/instances/${enc(instanceId)}/events${qs ? `?${qs}` : ''}`)).data;
+  },
+  getEvent: async (eventId: string) => (await call<EventTrace>('GET', `/v1/events/${enc(eventId)}`)).data,
+  redeliver: async (eventId: string, ruleId?: string) =>
+    (await call<{ requeued: string[] }>('POST', `/v1/events/${enc(eventId)}/redeliver`, { body: ruleId ? { ruleId } : {} })).data,
+
+  listApiKeys: async () => (await call<{ apiKeys: ApiKeySummary[] }>('GET', '/v1/api-keys')).data.apiKeys,
+  createApiKey: async (body: { name: string; scopes: Scope[]; instanceIds: string[] }) =>
+    (await call<{ keyId: string; apiKey: string; name: string }>('POST', '/v1/api-keys', { body })).data,
+  revokeApiKey: async (keyId: string) => {
+    await call<undefined>('DELETE', `/v1/api-keys/${enc(keyId)}`);
+  },
+};

@@ -1,0 +1,189 @@
+/** Event Rules: the list with region quota use, enable/disable, test send, delete. */
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError } from '../api';
+import type { RegionQuota, RuleView } from '../api';
+import { useI18n } from '../i18n';
+import type { Translate } from '../i18n';
+import { hrefOf } from '../router';
+import { messageOf, NoticeLine, PageTitle } from '../ui';
+import type { Notice } from '../ui';
+import { rememberInstance } from './instances';
+
+export function describeScope(rule: Pick<RuleView, 'scope'>, t: Translate): string {
+  const scope = rule.scope;
+  if (scope.type === 'INSTANCE') return t('scopeInstance');
+  if (scope.type === 'NAMESPACE') return t('scopeNamespace', { list: scope.namespaces.join(', ') });
+  return t('scopeRepo', { namespace: scope.namespace, list: scope.repoNames.join(', ') });
+}
+
+export function describeTarget(rule: Pick<RuleView, 'notify'>): string {
+  const notify = rule.notify;
+  return notify.method === 'dingtalk' ? notify.webhookUrl : notify.url;
+}
+
+const shortType = (type: string) => type.slice(type.lastIndexOf(':') + 1);
+
+export function RulesPage({ instanceId }: { instanceId: string }) {
+  const { t } = useI18n();
+  const [rules, setRules] = useState<RuleView[] | undefined>();
+  const [quotas, setQuotas] = useState<RegionQuota[]>([]);
+  const [loadError, setLoadError] = useState<string | undefined>();
+  const [notice, setNotice] = useState<Notice>();
+  const [confirming, setConfirming] = useState<string | undefined>();
+  const [busy, setBusy] = useState<string | undefined>();
+
+  async function load() {
+    try {
+      const page = await api.listRules(instanceId);
+      setRules(page.rules);
+      setQuotas(page.quotas);
+      setLoadError(undefined);
+      rememberInstance(instanceId);
+    } catch (e) {
+      setLoadError(messageOf(e));
+    }
+  }
+
+  useEffect(() => {
+    void load();
+  }, [instanceId]);
+
+  async function act(rule: RuleView, action: () => Promise<Notice>) {
+    setBusy(rule.ruleId);
+    try {
+      setNotice(await action());
+    } catch (e) {
+      setNotice({ kind: 'error', text: e instanceof ApiError && e.status === 412 ? t('conflict') : t('errorGeneric', { message: messageOf(e) }) });
+    } finally {
+      setBusy(undefined);
+      setConfirming(undefined);
+      await load();
+    }
+  }
+
+  const toggle = (rule: RuleView) =>
+    act(rule, async () => {
+      const saved = await api.updateRule(instanceId, rule.ruleId, { enabled: !rule.enabled }, `"${rule.version}"`);
+      return { kind: 'ok', text: t('ruleSaved', { name: saved.ruleName }) };
+    });
+  const remove = (rule: RuleView) =>
+    act(rule, async () => {
+      await api.deleteRule(instanceId, rule.ruleId, `"${rule.version}"`);
+      return { kind: 'ok', text: t('ruleDeleted', { name: rule.ruleName }) };
+    });
+  const test = (rule: RuleView) =>
+    act(rule, async () => {
+      const result = await api.testRule(instanceId, rule.ruleId);
+      return result.outcome === 'delivered'
+        ? { kind: 'ok', text: t('testDelivered', { name: rule.ruleName, status: result.httpStatus ?? '', ms: result.durationMs }) }
+        : { kind: 'error', text: t('testFailed', { name: rule.ruleName, reason: result.error ?? (result.providerCode !== undefined ? `code ${result.providerCode}` : `HTTP ${result.httpStatus ?? '?'}`) }) };
+    });
+
+  return (
+    <section>
+      <PageTitle>{t('rulesTitle', { instanceId })}</PageTitle>
+      <p>
+        <a href={hrefOf({ page: 'ruleNew', instanceId })} role="button">
+          {t('createRule')}
+        </a>
+      </p>
+      {quotas.map((q) => (
+        <p key={q.regionId} class="quota">
+          <label>
+            {t('quota', { regionId: q.regionId, used: q.used, limit: q.limit })}
+            <progress value={q.used} max={q.limit} />
+          </label>
+        </p>
+      ))}
+      <NoticeLine notice={notice} />
+      {loadError && (
+        <p role="alert">
+          {t('errorGeneric', { message: loadError })}{' '}
+          <button type="button" class="secondary" onClick={() => void load()}>
+            {t('retry')}
+          </button>
+        </p>
+      )}
+      {rules === undefined && !loadError && <p aria-busy="true">{t('loading')}</p>}
+      {rules?.length === 0 && <p>{t('noRules')}</p>}
+      {rules && rules.length > 0 && (
+        <div class="table-wrap">
+          <table class="striped">
+            <caption class="visually-hidden">{t('eventRules')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('colName')}</th>
+                <th scope="col">{t('colEventTypes')}</th>
+                <th scope="col">{t('colScope')}</th>
+                <th scope="col">{t('colTarget')}</th>
+                <th scope="col">{t('colStatus')}</th>
+                <th scope="col">{t('colActions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rules.map((rule) => (
+                <tr key={rule.ruleId}>
+                  <th scope="row">
+                    {rule.ruleName}
+                    <br />
+                    <small>
+                      <code>{rule.ruleId}</code> · {rule.regionId}
+                    </small>
+                  </th>
+                  <td>
+                    {rule.eventTypes.map(shortType).join(', ')}
+                    {rule.eventStatuses ? <small> ({rule.eventStatuses.join(', ')})</small> : null}
+                  </td>
+                  <td>
+                    {describeScope(rule, t)}
+                    {rule.tagPattern !== '.*' && (
+                      <>
+                        <br />
+                        <small>
+                          <code>{rule.tagPattern}</code>
+                        </small>
+                      </>
+                    )}
+                  </td>
+                  <td>
+                    {rule.notify.method}
+                    <br />
+                    <small class="target">{describeTarget(rule)}</small>
+                  </td>
+                  <td>
+                    <span class={rule.enabled ? 'badge badge-delivered' : 'badge badge-disabled'}>{rule.enabled ? t('enabled') : t('disabled')}</span>
+                  </td>
+                  <td class="actions">
+                    <a href={hrefOf({ page: 'ruleEdit', instanceId, ruleId: rule.ruleId })} aria-label={`${t('edit')} ${rule.ruleName}`}>
+                      {t('edit')}
+                    </a>
+                    <button type="button" class="secondary outline" disabled={busy !== undefined} aria-label={`${rule.enabled ? t('disable') : t('enable')} ${rule.ruleName}`} onClick={() => void toggle(rule)}>
+                      {rule.enabled ? t('disable') : t('enable')}
+                    </button>
+                    <button type="button" class="secondary outline" disabled={busy !== undefined} aria-busy={busy === rule.ruleId ? 'true' : undefined} aria-label={`${t('sendTest')} ${rule.ruleName}`} onClick={() => void test(rule)}>
+                      {t('sendTest')}
+                    </button>
+                    {confirming === rule.ruleId ? (
+                      <>
+                        <button type="button" class="danger" disabled={busy !== undefined} onClick={() => void remove(rule)}>
+                          {t('confirmDelete', { name: rule.ruleName })}
+                        </button>
+                        <button type="button" class="secondary outline" onClick={() => setConfirming(undefined)}>
+                          {t('cancel')}
+                        </button>
+                      </>
+                    ) : (
+                      <button type="button" class="secondary outline" disabled={busy !== undefined} aria-label={`${t('delete')} ${rule.ruleName}`} onClick={() => setConfirming(rule.ruleId)}>
+                        {t('delete')}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

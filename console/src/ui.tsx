@@ -1,0 +1,96 @@
+/** Small shared pieces: field wrappers that show the API's field errors, status lines, badges. */
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import { ApiError } from './api';
+import type { ErrorDetail } from './api';
+import { useI18n } from './i18n';
+import type { MessageKey } from './i18n/en';
+
+/** The API's `details[]` whose path is `path` or lies below it (`scope.namespaces.0` under `scope.namespaces`). */
+export function errorsAt(details: readonly ErrorDetail[], path: string): string[] {
+  return details.filter((d) => d.path === path || d.path.startsWith(`${path}.`)).map((d) => d.message);
+}
+
+export function fieldId(path: string): string {
+  return `f-${path.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+}
+
+/** Props that tie an input to its errors and help text for assistive technology. */
+export function describedBy(path: string, errors: readonly string[], help?: boolean) {
+  const ids = [help ? `${fieldId(path)}-help` : '', errors.length > 0 ? `${fieldId(path)}-error` : ''].filter((s) => s !== '');
+  return {
+    id: fieldId(path),
+    ...(errors.length > 0 ? { 'aria-invalid': 'true' as const } : {}),
+    ...(ids.length > 0 ? { 'aria-describedby': ids.join(' ') } : {}),
+  };
+}
+
+export function FieldHelp({ path, children }: { path: string; children: ComponentChildren }) {
+  return <small id={`${fieldId(path)}-help`}>{children}</small>;
+}
+
+export function FieldErrors({ path, errors }: { path: string; errors: readonly string[] }) {
+  if (errors.length === 0) return null;
+  return (
+    <small id={`${fieldId(path)}-error`} class="field-error">
+      {errors.join(' ')}
+    </small>
+  );
+}
+
+export type Notice = { kind: 'ok' | 'error'; text: string } | undefined;
+
+export function NoticeLine({ notice }: { notice: Notice }) {
+  return (
+    <p role="status" aria-live="polite" class={notice ? `notice notice-${notice.kind}` : 'notice-empty'}>
+      {notice?.text ?? ''}
+    </p>
+  );
+}
+
+export function messageOf(error: unknown): string {
+  if (error instanceof ApiError) return error.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+const STATE_KEYS: Record<string, MessageKey> = {
+  delivered: 'stateDelivered',
+  pending: 'statePending',
+  retrying: 'stateRetrying',
+  throttled: 'stateThrottled',
+  failed: 'stateFailed',
+  dead: 'stateDead',
+  suspended: 'stateSuspended',
+};
+
+export function StateBadge({ state }: { state: string }) {
+  const { t } = useI18n();
+  const key = STATE_KEYS[state];
+  return <span class={`badge badge-${state}`}>{key ? t(key) : state}</span>;
+}
+
+/** A page's heading takes focus when the page opens, so keyboard and screen-reader users land on it. */
+export function PageTitle({ children }: { children: ComponentChildren }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    ref.current?.focus();
+  }, []);
+  return (
+    <h1 tabIndex={-1} ref={ref}>
+      {children}
+    </h1>
+  );
+}
+
+export function formatTime(iso: string | undefined, lang: string): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(lang, { dateStyle: 'medium', timeStyle: 'medium' });
+}
+
+export function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
