@@ -78,7 +78,6 @@ async function buildConsoleAssets(options = {}) {
     publicPath: PUBLIC_PATH,
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'silent',
-    metafile: true,
   });
   const files = {};
   const scripts = [];
@@ -86,8 +85,8 @@ async function buildConsoleAssets(options = {}) {
   for (const out of result.outputFiles) {
     const name = path.basename(out.path);
     files[`assets/${name}`] = { contentType: contentType(name), body: Buffer.from(out.contents).toString('base64'), immutable: true };
-    const entry = result.metafile.outputs[path.relative(path.join(ROOT, '..'), out.path)];
-    if (entry && entry.entryPoint && name.endsWith('.js') && !name.startsWith('style-')) scripts.push(`${PUBLIC_PATH}/${name}`);
+    // Only the app entry is a page script: esbuild marks lazily imported chunks (RE2, 简体中文) as entry points too.
+    if (name.startsWith('app-') && name.endsWith('.js')) scripts.push(`${PUBLIC_PATH}/${name}`);
     if (name.endsWith('.css')) styles.push(`${PUBLIC_PATH}/${name}`);
   }
   const index = html(scripts, styles);

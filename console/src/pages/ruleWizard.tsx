@@ -179,6 +179,8 @@ export function RuleWizard({ instanceId, ruleId }: { instanceId: string; ruleId?
       const loaded = await api.getRule(instanceId, ruleId);
       setOriginal(loaded);
       setDraft(draftOf(loaded.rule));
+      // After a reload the user reviews the latest version from the start.
+      setStep(1);
       setConflict(false);
       setDetails([]);
       setFormError(undefined);

@@ -71,7 +71,7 @@ function Delivery({ delivery, onRedeliver, busy }: { delivery: TraceDelivery; on
                   {a.httpStatus !== undefined && <span>{t('httpStatus', { status: a.httpStatus })}</span>}
                   {a.providerCode !== undefined && <span>{t('providerCode', { code: a.providerCode })}</span>}
                   {a.providerMessage && <span>{a.providerMessage}</span>}
-                  {a.error && <span>{a.error}</span>}
+                  {a.error && a.error !== `HTTP ${a.httpStatus ?? ''}` && <span>{a.error}</span>}
                   <span>{t('duration', { ms: a.durationMs })}</span>
                   {a.digestId && (
                     <span>

@@ -1,0 +1,404 @@
+/**
+ * The web console in a real headless Chromium against `npm start`'s stack, acting as a
+ * user would (roles and labels, not CSS paths): sign-in and sign-out, API keys, the
+ * two-step wizard creating a DingTalk rule (delivering to a DingTalk look-alike) and an
+ * HTTP rule, field errors at their fields, history, a failing delivery's trace and its
+ * redelivery, the language switch, a hostile tag that must stay text, axe-core on every
+ * page, and the key in no browser storage. The README's screenshots are taken here.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { browserStorage, launchBrowser, seriousAxeViolations } from '../support/browser';
+import type { DingTalkServer } from '../support/dingtalkServer';
+import { startDingTalkServer } from '../support/dingtalkServer';
+import type { RunningStack } from '../support/localStack';
+import { stackPorts, startStack } from '../support/localStack';
+import type { Receiver } from '../support/receiver';
+import { startReceiver } from '../support/receiver';
+
+const ADMIN = 'browser-admin-key-0123456789abcdef';
+const I = 'cri-console01';
+const DOCS = join(import.meta.dirname, '..', '..', 'docs');
+/** Tags are OCI-validated at ingest, so the hostile value rides in the event ID (any printable ASCII) and the source. */
+const HOSTILE_ID = '<img src=x onerror=alert(1)>';
+const BOT = 'consoleBOTtoken0042';
+const BOT_SECRET = 'SECconsole0123456789abcdef';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'registry-events-console-'));
+let stack: RunningStack;
+let ding: DingTalkServer;
+let receiver: Receiver;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const dialogs: string[] = [];
+const pageErrors: string[] = [];
+/** Every secret the browser has been given; none may be readable by script afterwards. */
+const secrets: string[] = [ADMIN];
+
+async function post(path: string, body: unknown, contentType = 'application/json') {
+  const response = await fetch(`${stack.baseUrl}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': contentType },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+function event(id: string, type: string, status: string, tag: string, extra: Record<string, unknown> = {}) {
+  const field = { 'cr:Artifact:ScanCompleted': 'ScanStatus', 'cr:Artifact:BuildCompleted': 'BuildStatus' }[type] ?? 'Status';
+  return {
+    specversion: '1.0',
+    id,
+    source: 'acs.cr',
+    type,
+    time: new Date().toISOString(),
+    data: { InstanceId: I, RegionId: 'cn-hangzhou', RepoNamespaceName: 'team-a', RepoName: 'api', Tag: tag, [field]: status },
+    ...extra,
+  };
+}
+
+async function expectAccessible(name: string) {
+  const violations = await seriousAxeViolations(page);
+  expect(violations, `${name}: ${JSON.stringify(violations, null, 2)}`).toEqual([]);
+}
+
+async function expectNoSecretInStorage() {
+  const storage = await browserStorage(page);
+  for (const secret of secrets) expect(storage).not.toContain(secret);
+}
+
+async function poll<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+beforeAll(async () => {
+  ding = await startDingTalkServer({ limit: 20, windowMs: 60_000, throttleMs: 600_000 });
+  ding.setSecret(BOT, BOT_SECRET);
+  receiver = await startReceiver('/registry-hook');
+  stack = await startStack({
+    ...(await stackPorts()),
+    ADMIN_API_KEY: ADMIN,
+    LOCAL_DATA_DIR: dataDir,
+    LOCAL_DYNAMODB_IN_MEMORY: 'true',
+    DINGTALK_WEBHOOK_PREFIX: ding.prefix,
+    RETRY_BASE_SECONDS: '1',
+  });
+  browser = await launchBrowser();
+  // Reduced motion: axe measures colours at rest, not halfway through a transition.
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', reducedMotion: 'reduce' });
+  page = await context.newPage();
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+}, 180_000);
+
+afterEach(async (context) => {
+  // What the page looked like when a step failed, for whoever reads the CI log.
+  if (context.task.result?.state === 'fail' && page) {
+    const file = join(tmpdir(), `console-failure-${Date.now()}.png`);
+    await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
+    console.error(`console test failed on ${page.url()}; screenshot: ${file}`);
+  }
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (stack && stack.child.exitCode === null) {
+    stack.child.kill('SIGINT');
+    await stack.exited;
+  }
+  await ding?.close();
+  await receiver?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('web console', () => {
+  it('is served with its own strict headers, hashed long-cached assets and an uncached index', async () => {
+    const index = await fetch(`${stack.baseUrl}/console`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    expect(index.headers.get('content-security-policy')).toBe(
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    );
+    const html = await index.text();
+    expect(html).not.toMatch(/<script>|<style|style=/);
+    const assets = [...html.matchAll(/(?:src|href)="(\/console\/assets\/[^"]+)"/g)].map((m) => m[1] ?? '');
+    expect(assets.length).toBeGreaterThanOrEqual(2);
+    for (const asset of assets) {
+      expect(asset).toMatch(/-[A-Z0-9]{8}\.(js|css)$/);
+      const response = await fetch(`${stack.baseUrl}${asset}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      expect(response.headers.get('content-encoding')).toBe('gzip');
+    }
+    expect((await fetch(`${stack.baseUrl}/console/assets/app-NOTTHERE.js`)).status).toBe(404);
+  });
+
+  it('signs in with a pasted key that no browser storage keeps', async () => {
+    await page.goto(`${stack.baseUrl}/console`);
+    await page.getByRole('heading', { name: 'Sign in to the console' }).waitFor();
+    await expectAccessible('sign-in');
+    await page.getByLabel('API key').fill('rek_ak-0000000000000000_' + 'A'.repeat(43));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('A valid API key is required').waitFor();
+    await page.getByLabel('API key').fill(ADMIN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Instances' }).waitFor();
+    expect(await page.getByLabel('API key').count()).toBe(0);
+    const cookies = await context.cookies();
+    expect(cookies).toHaveLength(1);
+    expect(cookies[0]).toMatchObject({ name: 'ren_session', httpOnly: true, sameSite: 'Strict', path: '/' });
+    await expectNoSecretInStorage();
+    await expectAccessible('instances');
+  }, 60_000);
+
+  it('creates an API key shown once, lists it and revokes it', async () => {
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
+    await page.getByLabel('Name').fill('ci-publisher');
+    await page.getByLabel('events:write').check();
+    await page.getByLabel('Instance IDs (comma-separated, or *)').fill(I);
+    await page.getByRole('button', { name: 'Create API key' }).click();
+    const shown = page.getByLabel('New API key');
+    await shown.waitFor();
+    const apiKey = await shown.inputValue();
+    expect(apiKey).toMatch(/^rek_ak-[a-z0-9]{16}_/);
+    secrets.push(apiKey);
+    const row = page.getByRole('row', { name: /ci-publisher/ });
+    await expect.poll(() => row.textContent()).toContain('active');
+    await expectAccessible('api keys');
+    await expectNoSecretInStorage();
+
+    // Field errors land on their field.
+    await page.getByLabel('Name').fill('bad name!');
+    await page.getByRole('button', { name: 'Create API key' }).click();
+    await expect.poll(() => page.getByLabel('Name').getAttribute('aria-invalid')).toBe('true');
+
+    // Shown once: a reload shows it nowhere.
+    await page.reload();
+    await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
+    await expect.poll(() => page.getByRole('row', { name: /ci-publisher/ }).count()).toBe(1);
+    expect(await page.content()).not.toContain(apiKey);
+
+    await page.getByRole('button', { name: 'Revoke ci-publisher' }).click();
+    await page.getByRole('button', { name: 'Revoke ci-publisher for good' }).click();
+    await expect.poll(() => page.getByRole('row', { name: /ci-publisher/ }).textContent()).toContain('revoked');
+  }, 60_000);
+
+  it('walks the Create Rule wizard for a DingTalk rule, with a live tag check, a preview and field errors', async () => {
+    await page.getByRole('link', { name: 'Instances' }).click();
+    await page.getByRole('heading', { name: 'Instances', level: 1 }).waitFor();
+    await page.getByLabel('Instance ID', { exact: true }).fill(I);
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.getByRole('heading', { name: `Event Rules of ${I}` }).waitFor();
+    await page.getByText('No event rules yet.').waitFor();
+    await expectAccessible('rules (empty)');
+
+    await page.getByRole('button', { name: 'Create Rule' }).click();
+    await page.getByRole('heading', { name: 'Step 1 of 2: Event Scope' }).waitFor();
+    await page.getByLabel('Rule name').fill('scan-to-dingtalk');
+    await page.getByLabel(/^ScanCompleted/).check();
+    await page.getByLabel(/^FAILED/).check();
+    await page.getByRole('radio', { name: 'Repository' }).check();
+    await page.getByRole('textbox', { name: 'Namespace', exact: true }).fill('team-a');
+    await page.getByLabel('Repositories (comma-separated)').fill('api, web');
+    await page.getByLabel('Tag regular expression (RE2, whole tag)').fill('v[0-9]+\\..*');
+    await page.getByLabel('Sample tags to check (comma-separated)').fill('latest, v1.2.0');
+    const check = page.locator('#tag-check');
+    await expect.poll(() => check.textContent()).toContain('latest ✗ does not match');
+    expect(await check.textContent()).toContain('v1.2.0 ✓ matches');
+    await expectAccessible('wizard step 1');
+    await page.screenshot({ path: join(DOCS, 'console-wizard.png'), fullPage: true });
+
+    // An invalid pattern is caught before step 2, at its field.
+    await page.getByLabel('Tag regular expression (RE2, whole tag)').fill('(?<=v)1');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(() => page.getByLabel('Tag regular expression (RE2, whole tag)').getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel('Tag regular expression (RE2, whole tag)').fill('v[0-9]+\\..*');
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    await page.getByRole('heading', { name: 'Step 2 of 2: Event Notification' }).waitFor();
+    await page.getByLabel('Method').selectOption('dingtalk');
+    // A URL outside DINGTALK_WEBHOOK_PREFIX: the API's error lands on the URL field.
+    await page.getByLabel('Chatbot webhook URL').fill('https://example.com/robot/send?access_token=x');
+    await page.getByLabel('Secret (optional)').fill(BOT_SECRET);
+    await page.getByLabel('Message template (optional, markdown)').fill('### {{eventType}} {{status}}\n{{namespace}}/{{repoName}}:{{tag}}');
+    await expect.poll(() => page.locator('pre.preview').textContent()).toContain('team-a/api:latest');
+    await expectAccessible('wizard step 2');
+    await page.getByRole('button', { name: 'Create' }).click();
+    const url = page.getByLabel('Chatbot webhook URL');
+    await expect.poll(() => url.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#f-notify-webhookUrl-error').textContent()).toContain(ding.prefix);
+
+    await url.fill(ding.webhookUrl(BOT));
+    secrets.push(BOT, BOT_SECRET);
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: `Event Rules of ${I}` }).waitFor();
+    const row = page.getByRole('row', { name: /scan-to-dingtalk/ });
+    await row.waitFor();
+    // The chatbot's token is masked on read.
+    expect(await row.textContent()).toContain('access_token=****0042');
+    expect(await page.content()).not.toContain(BOT);
+
+    // The same name again: back to step 1 with the error at the name.
+    await page.getByRole('button', { name: 'Create Rule' }).click();
+    await page.getByLabel('Rule name').fill('scan-to-dingtalk');
+    await page.getByLabel(/^BuildCompleted/).check();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('Endpoint URL').waitFor({ state: 'detached' }).catch(() => undefined);
+    await page.getByLabel('Method').selectOption('http');
+    await page.getByLabel('Endpoint URL').fill(receiver.url);
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'Step 1 of 2: Event Scope' }).waitFor();
+    await expect.poll(() => page.getByLabel('Rule name').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#f-ruleName-error').textContent()).toContain('already exists');
+  }, 90_000);
+
+  it('creates an HTTP rule, sends a test notification and shows quota use', async () => {
+    await page.getByLabel('Rule name').fill('all-to-webhook');
+    await page.getByLabel(/^ScanCompleted/).check();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: `Event Rules of ${I}` }).waitFor();
+    await page.getByRole('row', { name: /all-to-webhook/ }).waitFor();
+    await page.getByText('Region cn-hangzhou: 2 of 10 rules used').waitFor();
+
+    await page.getByRole('button', { name: 'Send test scan-to-dingtalk' }).click();
+    await page.getByText('Test notification of scan-to-dingtalk delivered').waitFor();
+    expect(ding.messages(BOT).some((m) => m.signed)).toBe(true);
+
+    await page.getByRole('button', { name: 'Disable all-to-webhook' }).click();
+    await expect.poll(() => page.getByRole('row', { name: /all-to-webhook/ }).textContent()).toContain('Disabled');
+    await page.getByRole('button', { name: 'Enable all-to-webhook' }).click();
+    await expect.poll(() => page.getByRole('row', { name: /all-to-webhook/ }).textContent()).toContain('Enabled');
+    await expectAccessible('rules');
+    await page.screenshot({ path: join(DOCS, 'console-rules.png'), fullPage: true });
+  }, 60_000);
+
+  it('edits with If-Match and says so when someone else changed the rule first', async () => {
+    await page.getByRole('link', { name: 'Edit all-to-webhook' }).click();
+    await page.getByRole('heading', { name: 'Edit Rule all-to-webhook' }).waitFor();
+    // Someone else edits the rule meanwhile (through the API).
+    const list = await fetch(`${stack.baseUrl}/v1/instances/${I}/rules`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    const rule = ((await list.json()) as { rules: { ruleId: string; ruleName: string; version: number }[] }).rules.find((r) => r.ruleName === 'all-to-webhook');
+    const patched = await fetch(`${stack.baseUrl}/v1/instances/${I}/rules/${rule?.ruleId ?? ''}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json', 'if-match': `"${rule?.version ?? 0}"` },
+      body: JSON.stringify({ tagPattern: 'v.*' }),
+    });
+    expect(patched.status).toBe(200);
+    await page.getByLabel(/^BuildCompleted/).check();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('This rule was changed by someone else').waitFor();
+    await page.getByRole('button', { name: 'Reload' }).click();
+    await expect.poll(() => page.getByLabel('Tag regular expression (RE2, whole tag)').inputValue()).toBe('v.*');
+    await page.getByLabel('Tag regular expression (RE2, whole tag)').fill('.*');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: `Event Rules of ${I}` }).waitFor();
+  }, 60_000);
+
+  it('lists ingested events in the history, hostile values as text, with filters and auto-refresh', async () => {
+    receiver.script({ status: 400 });
+    const failing = await post('/v1/events', event('evt-console-fail', 'cr:Artifact:ScanCompleted', 'FAILED', 'v1.2.0'));
+    expect(failing.status).toBe(202);
+    expect(failing.json.matchedRuleIds).toHaveLength(2);
+    // Only this event's delivery may meet the scripted 400.
+    await poll('the failing attempt', async () => (receiver.received.length >= 1 ? true : undefined));
+    const hostile = await post('/v1/events', event(HOSTILE_ID, 'cr:Artifact:ScanCompleted', 'SUCCESS', 'v1.2.1', { source: '<script>alert(2)</script>' }));
+    expect(hostile.status).toBe(202);
+
+    await page.getByRole('link', { name: 'Event History' }).click();
+    await page.getByRole('heading', { name: `Event History of ${I}` }).waitFor();
+    await page.getByRole('link', { name: HOSTILE_ID }).waitFor();
+    const hostileRow = page.getByRole('row', { name: /onerror/ });
+    expect(await hostileRow.textContent()).toContain(HOSTILE_ID);
+    expect(await page.locator('img').count()).toBe(0);
+    await expectAccessible('history');
+
+    await page.getByLabel('Refresh every 5 seconds').check();
+    expect((await post('/v1/events', event('evt-console-later', 'cr:Artifact:BuildCompleted', 'SUCCESS', 'v2.0.0'))).status).toBe(202);
+    await page.getByRole('link', { name: 'evt-console-later' }).waitFor({ timeout: 15_000 });
+    await page.getByLabel('Refresh every 5 seconds').uncheck();
+
+    await page.getByLabel('Event type').selectOption('cr:Artifact:BuildCompleted');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.getByRole('link', { name: /^evt-console-/ }).count()).toBe(1);
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(() => page.getByRole('link', { name: /^evt-console-|onerror/ }).count()).toBe(3);
+
+    // The hostile id and source render as text in the trace too.
+    await page.getByRole('link', { name: HOSTILE_ID }).click();
+    await page.getByRole('heading', { name: /Event Trace/ }).waitFor();
+    expect(await page.getByRole('heading', { name: /Event Trace/ }).textContent()).toContain(HOSTILE_ID);
+    await page.getByText('The CloudEvent as received').click();
+    expect(await page.locator('pre.cloudevent').textContent()).toContain('<script>alert(2)</script>');
+    expect(await page.locator('img').count()).toBe(0);
+    expect(dialogs).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+
+  it("shows a failing delivery's attempts in the trace, and redelivers it", async () => {
+    await page.getByRole('link', { name: 'Query by Event ID' }).click();
+    await page.getByRole('heading', { name: 'Query by Event ID' }).waitFor();
+    await expectAccessible('query');
+    await page.getByLabel('Event ID').fill('evt-console-fail');
+    await page.getByRole('button', { name: 'Query' }).click();
+    await page.getByRole('heading', { name: /Event Trace/ }).waitFor();
+    const webhook = page.getByRole('article', { name: /all-to-webhook/ });
+    await poll('the failed attempt', async () => {
+      await page.reload();
+      await page.getByRole('heading', { name: /Event Trace/ }).waitFor();
+      const text = (await webhook.textContent()) ?? '';
+      return text.includes('Attempt 1') && text.includes('HTTP 400') ? text : undefined;
+    });
+    expect(await webhook.textContent()).toContain('failed');
+    const chatbot = page.getByRole('article', { name: /scan-to-dingtalk/ });
+    await poll('the DingTalk delivery', async () => ((await chatbot.textContent()) ?? '').includes('delivered') || (await page.reload(), undefined) ? true : undefined);
+    await expectAccessible('trace');
+    await page.screenshot({ path: join(DOCS, 'console-trace.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Redeliver all-to-webhook' }).click();
+    await page.getByText(/Queued again: crecr-/).waitFor();
+    await poll('the redelivery', async () => {
+      await page.reload();
+      await page.getByRole('heading', { name: /Event Trace/ }).waitFor();
+      return ((await webhook.textContent()) ?? '').includes('Attempt 2') ? true : undefined;
+    });
+    expect(await webhook.textContent()).toMatch(/Attempt 2 at .*: delivered/);
+    expect(receiver.received.length).toBeGreaterThanOrEqual(2);
+  }, 90_000);
+
+  it('switches to 简体中文 and back, and signs out', async () => {
+    await page.getByLabel('Language').selectOption('zh-CN');
+    await page.getByRole('heading', { name: /事件轨迹/ }).waitFor();
+    expect(await page.evaluate('document.documentElement.lang')).toBe('zh-CN');
+    await expectAccessible('trace (zh-CN)');
+    await page.getByRole('link', { name: '事件历史' }).click();
+    await page.getByRole('heading', { name: `${I} 的事件历史` }).waitFor();
+    await page.getByLabel('语言').selectOption('en');
+    await page.getByRole('heading', { name: `Event History of ${I}` }).waitFor();
+
+    await expectNoSecretInStorage();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to the console' }).waitFor();
+    expect(await context.cookies()).toEqual([]);
+    const me = await page.request.get(`${stack.baseUrl}/v1/me`);
+    expect(me.status()).toBe(401);
+    await expectNoSecretInStorage();
+  }, 60_000);
+});
