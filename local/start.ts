@@ -183,6 +183,7 @@ async function main(): Promise<void> {
     cleanups.push(() => poller.stop());
 
     log(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+    log(`Console       ${api}/console   (sign in with an API key${config.adminKeyIsDefault ? ', e.g. local-dev-admin-key' : ''})`);
     log(`HTTP API      ${api}/v1   (try: curl ${api}/v1/health)`);
     log(`OpenAPI       ${api}/v1/openapi.json`);
     log(`Lambda API    http://127.0.0.1:${ports.lambda}`);

@@ -10,6 +10,7 @@ import { benchIngest } from './ingestBench';
 import { benchLimiter, benchThroughput } from './deliveryBench';
 import { benchColdStart } from './coldStartBench';
 import { benchEndToEnd } from './endToEndBench';
+import { benchConsole } from './consoleBench';
 
 const quick = process.argv.includes('--quick');
 const started = Date.now();
@@ -21,6 +22,7 @@ try {
   await benchThroughput(backends, quick);
   await benchColdStart(quick);
   await benchEndToEnd();
+  await benchConsole(quick);
 } finally {
   await backends.stop();
 }

@@ -106,6 +106,7 @@ describe('fuzzing entry points', () => {
     ['patch rule', 'rules', 'PATCH', '/v1/instances/cri-fuzz0001/rules/RULE'],
     ['ingest', 'ingest', 'POST', '/v1/events'],
     ['redeliver', 'events', 'POST', '/v1/events/fz-1/redeliver'],
+    ['create session', 'apiKeys', 'POST', '/v1/sessions'],
   ];
   it.each(targets)('%s: bodies × content types never 5xx, never write on rejection', async (_name, fn, method, rawPath) => {
     await fc.assert(
@@ -133,6 +134,22 @@ describe('fuzzing entry points', () => {
         const reply = await call(handlers.ingest, { method: 'POST', path: '/v1/events', headers: { ...bearer(ADMIN_KEY), 'content-type': 'application/json', 'ce-specversion': '1.0', ...headers }, body });
         checkEnvelope(reply.status, reply.json, reply.text);
         expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      }),
+      RUNS,
+    );
+  }, 120_000);
+
+  it('hostile session cookies never 5xx and never authenticate', async () => {
+    const cookieText = fc.oneof(fc.string({ maxLength: 120 }), hostileText, fc.constantFrom('ren_session=', `ren_session=${'A'.repeat(43)}`, 'ren_session=;ren_session=x', '=;=;', 'ren_session=../../x'));
+    await fc.assert(
+      fc.asyncProperty(cookieText, fc.array(cookieText, { maxLength: 3 }), async (header, cookies) => {
+        const before = await itemCount();
+        for (const [method, path, fn] of [['GET', '/v1/me', 'apiKeys'], ['POST', '/v1/instances/cri-fuzz0001/rules', 'rules'], ['DELETE', '/v1/sessions/current', 'apiKeys']] as const) {
+          const reply = await call(handlers[fn], { method, path, headers: { cookie: header, 'x-requested-with': 'console' }, cookies, ...(method === 'POST' ? { body: validRule } : {}) });
+          checkEnvelope(reply.status, reply.json, reply.text);
+          expect(reply.status, `${method} ${path}`).toBe(401);
+        }
+        expect(await itemCount()).toBe(before);
       }),
       RUNS,
     );

@@ -41,7 +41,7 @@ describe('serverless package', () => {
   it('declares every function on nodejs22.x with its own role, bundled and under 400 KB zipped', () => {
     const functions = ofType('AWS::Lambda::Function');
     expect(functions.map(([name]) => name).sort()).toEqual(
-      ['ApiKeys', 'Deliver', 'Events', 'Ingest', 'Meta', 'Reconciler', 'Rules'].map((n) => `${n}LambdaFunction`),
+      ['ApiKeys', 'Console', 'Deliver', 'Events', 'Ingest', 'Meta', 'Reconciler', 'Rules'].map((n) => `${n}LambdaFunction`),
     );
     for (const [name, fn] of functions) {
       expect(fn.Properties.Runtime, name).toBe('nodejs22.x');
@@ -74,6 +74,8 @@ describe('serverless package', () => {
     expect(rules).toEqual(['rate(1 minute)']);
     const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
     expect(routes).toEqual(expect.arrayContaining(['GET /v1/health', 'POST /v1/api-keys', 'POST /v1/events', '$default']));
+    // The web console rides on the same HTTP API in every stage.
+    expect(routes).toEqual(expect.arrayContaining(['GET /console', 'GET /console/{proxy+}', 'POST /v1/sessions', 'GET /v1/me']));
   });
 
   it('throttles the HTTP API stage', () => {
