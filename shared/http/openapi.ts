@@ -9,13 +9,22 @@ import { apiKeysInputs } from './inputs/apiKeys';
 import { eventsInputs } from './inputs/events';
 import { ingestInputs } from './inputs/ingest';
 import { rulesInputs } from './inputs/rules';
+import { sourceEventsInputs } from './inputs/sourceEvents';
+import { sourcesInputs } from './inputs/sources';
 import { RESPONSE_SCHEMAS } from './responseSchemas';
 import { ROUTES } from './routeTable';
 import type { RouteInputs, RouteSpec } from './routeTable';
 
 type JsonObject = Record<string, unknown>;
 
-const INPUTS: Readonly<Record<string, RouteInputs | undefined>> = { ...apiKeysInputs, ...rulesInputs, ...ingestInputs, ...eventsInputs };
+const INPUTS: Readonly<Record<string, RouteInputs | undefined>> = {
+  ...apiKeysInputs,
+  ...rulesInputs,
+  ...ingestInputs,
+  ...eventsInputs,
+  ...sourcesInputs,
+  ...sourceEventsInputs,
+};
 
 const ref = (id: string) => `#/components/schemas/${id}`;
 
@@ -69,7 +78,8 @@ function operation(route: RouteSpec): JsonObject {
     tags: route.tags,
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(route.auth === 'none' ? { security: [] } : {}),
-    ...(route.auth !== 'none' && route.auth !== 'admin' ? { 'x-required-scope': route.auth } : {}),
+    ...(route.auth === 'sourceToken' ? { security: [{ sourceToken: [] }] } : {}),
+    ...(route.auth !== 'none' && route.auth !== 'admin' && route.auth !== 'sourceToken' ? { 'x-required-scope': route.auth } : {}),
     ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(body, 'input') } } } } : {}),
     responses,
   };
@@ -90,7 +100,10 @@ export function buildOpenApiDocument(version: string): JsonObject {
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'An API key' },
+        sourceToken: { type: 'http', scheme: 'bearer', description: "A registry source's token (shown once when the source is created)" },
+      },
       schemas: components(),
     },
     paths,

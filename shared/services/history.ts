@@ -78,6 +78,10 @@ export async function getEventTrace(deps: HistoryDeps, principal: Principal, eve
   return {
     ...summary(event, deliveries),
     event: JSON.parse(event.rawJson) as unknown,
+    // Events a registry source produced: which source, and the native payload as received.
+    ...(event.origin
+      ? { source: { sourceId: event.origin.sourceId, name: event.origin.name, kind: event.origin.kind, payload: JSON.parse(event.origin.payloadJson) as unknown } }
+      : {}),
     deliveries: deliveries.map((d) => ({
       ruleId: d.ruleId,
       ruleName: d.ruleName,
