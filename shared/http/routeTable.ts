@@ -300,6 +300,7 @@ export const ROUTES = [
       401: { description: "Missing, wrong or revoked source token (Unauthorized)", schema: 'Error' },
       413: errors[413],
       415: { description: 'UnsupportedMediaType', schema: 'Error' },
+      429: { description: 'RateLimited: too many requests for this source (Retry-After)', schema: 'Error' },
     },
   },
 ] as const satisfies readonly RouteSpec[];
