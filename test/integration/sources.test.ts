@@ -179,6 +179,8 @@ describe('native ingest: the token', () => {
       output.restore();
     }
     expect(output.lines()).toContain('source payload received');
+    // The ignored pull is counted (CloudWatch EMF), not stored.
+    expect(output.lines()).toContain('"SourceItemsIgnored":1');
     expect(output.lines()).not.toContain(source.token.slice(-43));
   });
 });
