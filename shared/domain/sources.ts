@@ -24,13 +24,18 @@ export function sourceIdOfToken(presented: string): string | undefined {
 
 export const ingestUrlOf = (sourceId: string) => `/v1/sources/${sourceId}/events`;
 
-/** Where an event came from when a source produced it: shown in its trace. */
+/**
+ * Where an event came from when a source produced it, shown in its trace. The native
+ * payload is stored once per request (not once per event: one Harbor payload or one
+ * Distribution envelope can yield hundreds of events) and referenced by `payloadId`.
+ */
 export interface EventOrigin {
   sourceId: string;
   name: string;
   kind: SourceKind;
-  /** The native payload (item) as received, serialised once. */
-  payloadJson: string;
+  /** The item's position in the native payload (SPEC §11 `index`). */
+  index: number;
+  payloadId: string;
 }
 
 /** What a source is, as read back (never the token). Documented by shared/http/responseSchemas.ts. */

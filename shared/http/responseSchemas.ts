@@ -176,8 +176,8 @@ const eventTraceSchema = z
     ),
     source: z.optional(
       z
-        .object({ sourceId: z.string(), name: z.string(), kind: z.enum(SOURCE_KINDS), payload: z.unknown() })
-        .check(z.describe('Events a registry source produced: the source, and its native payload as received')),
+        .object({ sourceId: z.string(), name: z.string(), kind: z.enum(SOURCE_KINDS), index: z.int(), payload: z.unknown() })
+        .check(z.describe("Events a registry source produced: the source, the item's index in the native payload, and that payload as received")),
     ),
   })
   .check(z.meta({ id: 'EventTrace' }));

@@ -45,7 +45,7 @@ export { deliveryIdOf };
 export const MAX_RECORD_BYTES = 390_000;
 
 const recordSize = (entry: { event: StoredEvent; deliveries: StoredDelivery[] }) =>
-  Buffer.byteLength(entry.event.rawJson) + Buffer.byteLength(entry.event.origin?.payloadJson ?? '') + Buffer.byteLength(JSON.stringify(entry.deliveries)) + 2_000;
+  Buffer.byteLength(entry.event.rawJson) + Buffer.byteLength(JSON.stringify(entry.deliveries)) + 2_000;
 
 function rejected(index: number, error: AppError, eventId?: string): IngestResult {
   return {

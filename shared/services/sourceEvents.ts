@@ -3,8 +3,10 @@
  * ignored items (a malformed body fails whole, before anything is written), then the
  * events go through the one ingest path — de-duplication, matching, recording, fan-out —
  * as if the source were a key that may write only its own instance. Ignored items are
- * answered (so registries do not retry) and counted, never stored.
+ * answered (so registries do not retry) and counted, never stored. The native payload is
+ * stored once per request, before its events, and each event points at it (origin).
  */
+import { createHash } from 'node:crypto';
 import type { Principal } from '../domain/apiKeys';
 import type { RegistryEvent } from '../domain/cloudEvents';
 import { SOURCE_DIALECTS } from '../sources/registry';
@@ -13,9 +15,11 @@ import type { MetricsSink } from '../observability/metrics';
 import { ingestEvents } from './ingest';
 import type { IngestDeps, ItemError } from './ingest';
 import type { AuthenticatedSource } from './sources';
+import type { SourcePayloadStore } from './sourcePorts';
 
 export interface SourceEventsDeps {
   ingest: IngestDeps;
+  payloads: Pick<SourcePayloadStore, 'put'>;
   metrics?: MetricsSink;
   log?: (message: string, fields: Record<string, unknown>) => void;
   now?: () => Date;
@@ -36,13 +40,21 @@ export async function receiveSourceEvents(
   headers: Readonly<Record<string, string | undefined>>,
 ): Promise<SourceResult[]> {
   const context: SourceContext = { ...source, receivedAt: deps.now?.() ?? new Date() };
-  const items = SOURCE_DIALECTS[source.kind].parse(body, context, headers);
+  const { payload, items } = SOURCE_DIALECTS[source.kind].parse(body, context, headers);
 
-  const mapped = items.flatMap((item) => (item.outcome === 'event' ? [{ index: item.index, event: item.event }] : []));
-  const ingested =
-    mapped.length > 0
-      ? await ingestEvents<RegistryEvent>({ ...deps.ingest, now: () => context.receivedAt }, principalOf(source), mapped.map((m) => m.event), (event) => event)
-      : [];
+  const payloadJson = JSON.stringify(payload);
+  const payloadId = `${source.sourceId}#${createHash('sha256').update(payloadJson).digest('hex')}`;
+  const mapped = items.flatMap((item) =>
+    item.outcome === 'event'
+      ? [{ index: item.index, event: { ...item.event, origin: { sourceId: source.sourceId, name: source.name, kind: source.kind, index: item.index, payloadId } } }]
+      : [],
+  );
+  let ingested: Awaited<ReturnType<typeof ingestEvents>> = [];
+  if (mapped.length > 0) {
+    const expiresAt = new Date(context.receivedAt.getTime() + deps.ingest.retentionSeconds * 1000).toISOString();
+    await deps.payloads.put(payloadId, { json: payloadJson, expiresAt });
+    ingested = await ingestEvents<RegistryEvent>({ ...deps.ingest, now: () => context.receivedAt }, principalOf(source), mapped.map((m) => m.event), (event) => event);
+  }
 
   // Back in native order: each ingest result takes the native index of the item it came from.
   let next = 0;

@@ -12,6 +12,19 @@ export interface SourceRecord {
   createdAt: string;
 }
 
+export interface StoredPayload {
+  /** The native payload as received, serialised once. */
+  json: string;
+  expiresAt: string;
+}
+
+export interface SourcePayloadStore {
+  /** Stores (or refreshes) a payload until `expiresAt`; the same id always holds the same content. */
+  put(payloadId: string, payload: StoredPayload): Promise<void>;
+  /** The payload, unless it expired. */
+  get(payloadId: string, nowIso: string): Promise<StoredPayload | undefined>;
+}
+
 export interface SourceStore {
   put(record: SourceRecord): Promise<void>;
   get(sourceId: string): Promise<SourceRecord | undefined>;

@@ -33,9 +33,7 @@ function mapOne(input: unknown, index: number, prefix: string, context: SourceCo
   }
   const filled = data ? { ...input, data: { InstanceId: context.instanceId, RegionId: context.regionId, ...data } } : input;
   try {
-    const event = parseRegistryEvent(filled, context.receivedAt);
-    event.origin = { sourceId: context.sourceId, name: context.name, kind: context.kind, payloadJson: JSON.stringify(input) };
-    return { index, outcome: 'event', event };
+    return { index, outcome: 'event', event: parseRegistryEvent(filled, context.receivedAt) };
   } catch (error) {
     throw error instanceof AppError ? withPrefix(error, prefix) : error;
   }
@@ -44,8 +42,9 @@ function mapOne(input: unknown, index: number, prefix: string, context: SourceCo
 export const acrDialect: SourceDialect = {
   kind: 'acr',
   parse(body, context, headers) {
+    // Kept in structured form, as POST /v1/events keeps a CloudEvent (binary mode's ce-* headers included).
     const payload = toIngestPayload(headers, body);
-    if (payload.mode === 'single') return [mapOne(payload.event, 0, '', context)];
-    return payload.events.map((event, index) => mapOne(event, index, String(index), context));
+    if (payload.mode === 'single') return { payload: payload.event, items: [mapOne(payload.event, 0, '', context)] };
+    return { payload: payload.events, items: payload.events.map((event, index) => mapOne(event, index, String(index), context)) };
   },
 };

@@ -25,6 +25,12 @@ export type SourceItem =
   | { index: number; outcome: 'event'; event: RegistryEvent }
   | { index: number; outcome: 'ignored'; reason: string };
 
+export interface SourceParse {
+  /** The native payload as received, kept (once) for the traces of its events. */
+  payload: unknown;
+  items: SourceItem[];
+}
+
 export interface SourceDialect {
   kind: SourceKind;
   /**
@@ -32,5 +38,5 @@ export interface SourceDialect {
    * ValidationFailed (400) with paths into the native body, so nothing of it is recorded;
    * well-formed items this service has no event type for come back `ignored`.
    */
-  parse(body: unknown, context: SourceContext, headers: Readonly<Record<string, string | undefined>>): SourceItem[];
+  parse(body: unknown, context: SourceContext, headers: Readonly<Record<string, string | undefined>>): SourceParse;
 }

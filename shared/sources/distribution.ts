@@ -49,7 +49,7 @@ export const distributionDialect: SourceDialect = {
   kind: 'distribution',
   parse(body, context) {
     const { events } = parseNative(envelope, body);
-    return events.map((entry, index): SourceItem => {
+    const items = events.map((entry, index): SourceItem => {
       if (entry.action !== 'push') return { index, outcome: 'ignored', reason: `${entry.action.slice(0, 20)} events are not mapped` };
       const push = parseNative(pushEvent, entry, ['events', index]);
       if (!isManifestTarget(push.target)) return { index, outcome: 'ignored', reason: 'a layer or blob push' };
@@ -65,12 +65,14 @@ export const distributionDialect: SourceDialect = {
           tag: tag ?? '',
           digest: push.target.digest ?? undefined,
           time: push.timestamp,
-          payload: entry,
+          item: entry,
           path: `events.${index}.target`,
         },
         context,
       );
       return { index, outcome: 'event', event };
     });
+    // The whole envelope is kept; each event's `index` says which entry it came from.
+    return { payload: body, items };
   },
 };

@@ -14,7 +14,7 @@
 import * as z from 'zod/mini';
 import { EVENT_ID_PATTERN } from '../domain/names';
 import type { EventStatus } from '../domain/eventTypes';
-import type { SourceDialect, SourceItem } from './dialect';
+import type { SourceContext, SourceDialect, SourceItem } from './dialect';
 import { itemId, parseNative, rfc3339String, sourceEvent, splitRepository, tagOrDigest } from './mapping';
 
 const text = z.string().check(z.maxLength(1024));
@@ -49,61 +49,65 @@ const SCAN_STATUSES: Readonly<Record<string, EventStatus>> = { COMPLETE: 'SUCCES
 export const ecrDialect: SourceDialect = {
   kind: 'ecr',
   parse(body, context) {
-    const event = parseNative(envelope, body);
-    const ignored = (reason: string): SourceItem[] => [{ index: 0, outcome: 'ignored', reason }];
-    if (event.source !== 'aws.ecr') return ignored('not an aws.ecr event');
+    return { payload: body, items: itemsOf(body, context) };
+  },
+};
 
-    if (event['detail-type'] === 'ECR Image Action') {
-      const detail = parseNative(imageAction, event.detail, ['detail']);
-      if (detail['action-type'] !== 'PUSH') return ignored(`action-type ${detail['action-type'].slice(0, 20)} is not mapped`);
-      const status = PUSH_RESULTS[(detail.result ?? '').toUpperCase()];
-      if (!status) return ignored('push result is not final');
-      const { namespace, repoName } = splitRepository(detail['repository-name']);
-      const mapped = sourceEvent(
+function itemsOf(body: unknown, context: SourceContext): SourceItem[] {
+  const event = parseNative(envelope, body);
+  const ignored = (reason: string): SourceItem[] => [{ index: 0, outcome: 'ignored', reason }];
+  if (event.source !== 'aws.ecr') return ignored('not an aws.ecr event');
+
+  if (event['detail-type'] === 'ECR Image Action') {
+    const detail = parseNative(imageAction, event.detail, ['detail']);
+    if (detail['action-type'] !== 'PUSH') return ignored(`action-type ${detail['action-type'].slice(0, 20)} is not mapped`);
+    const status = PUSH_RESULTS[(detail.result ?? '').toUpperCase()];
+    if (!status) return ignored('push result is not final');
+    const { namespace, repoName } = splitRepository(detail['repository-name']);
+    const mapped = sourceEvent(
+      {
+        id: event.id,
+        type: 'cr:Artifact:PushCompleted',
+        status,
+        namespace,
+        repoName,
+        tag: tagOrDigest(detail['image-tag'], detail['image-digest']) ?? '',
+        digest: detail['image-digest'] ?? undefined,
+        time: event.time,
+        item: body,
+        path: 'detail',
+      },
+      context,
+    );
+    return [{ index: 0, outcome: 'event', event: mapped }];
+  }
+
+  if (event['detail-type'] === 'ECR Image Scan') {
+    const detail = parseNative(imageScan, event.detail, ['detail']);
+    const status = SCAN_STATUSES[detail['scan-status'].toUpperCase()];
+    if (!status) return ignored('scan status is not final');
+    const { namespace, repoName } = splitRepository(detail['repository-name']);
+    const tags = (detail['image-tags'] ?? []).filter((t) => t !== '');
+    const named = tags.length > 0 ? tags : [tagOrDigest(undefined, detail['image-digest']) ?? ''];
+    return named.map((tag, tagIndex) => ({
+      index: 0,
+      outcome: 'event' as const,
+      event: sourceEvent(
         {
-          id: event.id,
-          type: 'cr:Artifact:PushCompleted',
+          id: itemId(event.id, tagIndex, named.length > 1),
+          type: 'cr:Artifact:ScanCompleted',
           status,
           namespace,
           repoName,
-          tag: tagOrDigest(detail['image-tag'], detail['image-digest']) ?? '',
+          tag,
           digest: detail['image-digest'] ?? undefined,
           time: event.time,
-          payload: body,
-          path: 'detail',
+          item: body,
+          path: tags.length > 0 ? `detail.image-tags.${tagIndex}` : 'detail',
         },
         context,
-      );
-      return [{ index: 0, outcome: 'event', event: mapped }];
-    }
-
-    if (event['detail-type'] === 'ECR Image Scan') {
-      const detail = parseNative(imageScan, event.detail, ['detail']);
-      const status = SCAN_STATUSES[detail['scan-status'].toUpperCase()];
-      if (!status) return ignored('scan status is not final');
-      const { namespace, repoName } = splitRepository(detail['repository-name']);
-      const tags = (detail['image-tags'] ?? []).filter((t) => t !== '');
-      const named = tags.length > 0 ? tags : [tagOrDigest(undefined, detail['image-digest']) ?? ''];
-      return named.map((tag, tagIndex) => ({
-        index: 0,
-        outcome: 'event' as const,
-        event: sourceEvent(
-          {
-            id: itemId(event.id, tagIndex, named.length > 1),
-            type: 'cr:Artifact:ScanCompleted',
-            status,
-            namespace,
-            repoName,
-            tag,
-            digest: detail['image-digest'] ?? undefined,
-            time: event.time,
-            payload: body,
-            path: tags.length > 0 ? `detail.image-tags.${tagIndex}` : 'detail',
-          },
-          context,
-        ),
-      }));
-    }
-    return ignored(`${event['detail-type'].slice(0, 40)} is not mapped`);
-  },
-};
+      ),
+    }));
+  }
+  return ignored(`${event['detail-type'].slice(0, 40)} is not mapped`);
+}

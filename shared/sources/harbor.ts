@@ -148,7 +148,7 @@ function artifactItems(envelope: Envelope, mapping: Extract<Mapping, { kind: 'ar
         tag: tag ?? '',
         digest: resource.digest ?? undefined,
         time: envelope.time,
-        payload: body,
+        item: body,
         path,
       },
       context,
@@ -182,7 +182,7 @@ function replicationItems(envelope: Envelope, body: unknown, context: SourceCont
         repoName: repo.repoName,
         tag: named.tag,
         time: envelope.time,
-        payload: body,
+        item: body,
         path: `${envelope.dataPath}.replication.${path}`,
       },
       context,
@@ -196,7 +196,8 @@ export const harborDialect: SourceDialect = {
   parse(body, context) {
     const envelope = envelopeOf(body);
     const mapping = envelope.mapping;
-    if (!mapping) return ignoredResources(envelope.data, 'not an event type this service maps');
-    return mapping.kind === 'replication' ? replicationItems(envelope, body, context) : artifactItems(envelope, mapping, body, context);
+    if (!mapping) return { payload: body, items: ignoredResources(envelope.data, 'not an event type this service maps') };
+    const items = mapping.kind === 'replication' ? replicationItems(envelope, body, context) : artifactItems(envelope, mapping, body, context);
+    return { payload: body, items };
   },
 };

@@ -81,8 +81,8 @@ export interface MappedEvent {
   digest?: string | undefined;
   /** RFC 3339; the registry's time of the event. */
   time: string;
-  /** The native payload as received, kept for the trace. */
-  payload: unknown;
+  /** The native item the event came from (the resource's payload, the envelope entry): part of its content hash. */
+  item: unknown;
   /** Where in the native body this item is, for error details (`events.1`). */
   path: string;
 }
@@ -140,7 +140,6 @@ export function sourceEvent(mapped: MappedEvent, context: SourceContext): Regist
     time,
     raw,
     // Same id + same event + same native item = a replay (duplicate); anything else conflicts.
-    hash: contentHash({ event: raw, payload: mapped.payload }),
-    origin: { sourceId: context.sourceId, name: context.name, kind: context.kind, payloadJson: JSON.stringify(mapped.payload) },
+    hash: contentHash({ event: raw, item: mapped.item }),
   };
 }

@@ -1,7 +1,7 @@
 /** Wiring of the registry-source functions: source CRUD, token authentication and native ingest. */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { dynamoSourceStore } from '../adapters/dynamo/sourceRepository';
+import { dynamoSourcePayloadStore, dynamoSourceStore } from '../adapters/dynamo/sourceRepository';
 import type { Config } from '../config';
 import type { AppLogger } from '../observability/logger';
 import { stdoutMetrics } from '../observability/metrics';
@@ -19,5 +19,10 @@ export function sourceAuthenticator(config: Config, db: DynamoDBDocumentClient):
 }
 
 export function sourceEventsDeps(config: Config, db: DynamoDBDocumentClient, sqs: SQSClient, log: AppLogger): SourceEventsDeps {
-  return { ingest: ingestDeps(config, db, sqs, log), metrics: stdoutMetrics, log: (message, fields) => log.info(message, fields) };
+  return {
+    ingest: ingestDeps(config, db, sqs, log),
+    payloads: dynamoSourcePayloadStore(db, config.tableName),
+    metrics: stdoutMetrics,
+    log: (message, fields) => log.info(message, fields),
+  };
 }

@@ -234,12 +234,39 @@ describe('native ingest: malformed bodies are 400 and write nothing', () => {
   });
 });
 
+describe('native ingest: what is stored', () => {
+  it('the native payload once per request, not once per event; nothing at all for ignored items', async () => {
+    const source = await makeSource(sources, INSTANCE, { name: 'stored-once', kind: 'harbor' });
+    const body = fixture('harbor', 'cloudevents-push-artifact');
+    body.id = 'stored-once';
+    body.data = { repository: { name: 'api', namespace: 'team-a' }, resources: ['v1', 'v2', 'v3'].map((tag) => ({ tag, digest: `sha256:${'b'.repeat(64)}` })) };
+    const before = await itemCount();
+    const reply = await postNative(native, source, body);
+    expect(resultsOf(reply).map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted']);
+    const scan = await table.db.send(new ScanCommand({ TableName: table.tableName }));
+    const payloads = (scan.Items ?? []).filter((item) => String(item.pk).startsWith(`PAYLOAD#${source.sourceId}#`));
+    expect(payloads).toHaveLength(1);
+    expect(JSON.parse(String(payloads[0]?.json))).toEqual(body);
+    const events = (scan.Items ?? []).filter((item) => ['stored-once:0', 'stored-once:1', 'stored-once:2'].includes(String(item.eventId)) && item.sk === 'EVENT');
+    expect(events).toHaveLength(3);
+    for (const event of events) expect(JSON.stringify(event)).not.toContain('"repository"');
+    expect(await itemCount()).toBe(before + 4);
+
+    const ignoredBefore = await itemCount();
+    const pull = await postNative(native, source, fixture('harbor', 'default-pull-artifact'));
+    expect(resultsOf(pull)).toEqual([{ index: 0, status: 'ignored' }]);
+    expect(await itemCount()).toBe(ignoredBefore);
+  });
+});
+
 describe('native ingest: replay', () => {
   it('the same payload again is a duplicate with no new deliveries; the same id with other content conflicts', async () => {
-    const source = await makeSource(sources, INSTANCE, { name: 'replayed', kind: 'ecr' });
+    // Its own instance: the rule cache of INSTANCE may hold a rule set from before this rule (changes apply within 5 s).
+    const instance = 'cri-replay01';
+    const source = await makeSource(sources, instance, { name: 'replayed', kind: 'ecr' });
     const rule = await call(createRulesHandler(rt), {
       method: 'POST',
-      path: `/v1/instances/${INSTANCE}/rules`,
+      path: `/v1/instances/${instance}/rules`,
       headers: bearer(ADMIN_KEY),
       body: { ruleName: 'ecr-pushes', regionId: 'cn-hangzhou', eventTypes: ['cr:Artifact:PushCompleted'], scope: { type: 'NAMESPACE', namespaces: ['library'] }, notify: { method: 'http', url: 'http://127.0.0.1:9/hook' } },
     });

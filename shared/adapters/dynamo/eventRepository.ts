@@ -47,7 +47,7 @@ export function toStoredEvent(item: Record<string, unknown>): StoredEvent {
 }
 
 function sizeOf(entry: Entry): number {
-  return (entry.event.rawJson.length + (entry.event.origin?.payloadJson.length ?? 0)) * 2 + 2_000 + entry.deliveries.length * 3_000;
+  return entry.event.rawJson.length * 2 + 2_000 + entry.deliveries.length * 3_000;
 }
 
 /** Groups entries into transactions within DynamoDB's item and size limits. */

@@ -3,7 +3,8 @@ import { DeleteCommand, GetCommand, paginateQuery, PutCommand } from '@aws-sdk/l
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SOURCE_KINDS } from '../../domain/sources';
 import type { SourceKind } from '../../domain/sources';
-import type { SourceRecord, SourceStore } from '../../services/sourcePorts';
+import type { SourcePayloadStore, SourceRecord, SourceStore } from '../../services/sourcePorts';
+import { epochSeconds } from './deliveryItems';
 import { applied } from './conditions';
 import { keys } from './keys';
 
@@ -63,6 +64,27 @@ export function dynamoSourceStore(db: DynamoDBDocumentClient, tableName: string)
           }),
         ),
       );
+    },
+  };
+}
+
+/** Native payloads: one item per distinct payload of a source, with the events' retention (TTL). */
+export function dynamoSourcePayloadStore(db: DynamoDBDocumentClient, tableName: string): SourcePayloadStore {
+  return {
+    async put(payloadId, payload) {
+      // Unconditional: a replay writes the same content with a later expiry, which covers the earlier events too.
+      await db.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...keys.sourcePayload(payloadId), type: 'sourcePayload', json: payload.json, expiresAt: payload.expiresAt, ttl: epochSeconds(payload.expiresAt) },
+        }),
+      );
+    },
+    async get(payloadId, nowIso) {
+      const out = await db.send(new GetCommand({ TableName: tableName, Key: keys.sourcePayload(payloadId), ConsistentRead: true }));
+      const item = out.Item;
+      if (!item || typeof item.json !== 'string' || typeof item.expiresAt !== 'string' || item.expiresAt <= nowIso) return undefined;
+      return { json: item.json, expiresAt: item.expiresAt };
     },
   };
 }
