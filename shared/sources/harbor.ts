@@ -6,8 +6,9 @@
  *   PUSH_ARTIFACT / harbor.artifact.pushed          → PushCompleted SUCCESS, one per resource
  *   SCANNING_COMPLETED / harbor.scan.completed      → ScanCompleted SUCCESS, one per resource
  *   SCANNING_FAILED / harbor.scan.failed            → ScanCompleted FAILED, one per resource
- *   REPLICATION / harbor.replication.status.changed → SynchronizationCompleted with the final
- *                                                     status, one per replicated artifact entry
+ *   REPLICATION / harbor.replication.status.changed → SynchronizationCompleted, one per replicated
+ *                                                     artifact entry, with its final status (once
+ *                                                     the job's status is final)
  *   anything else (pulls, deletes, quota, scan stopped, tag retention) → ignored
  *
  * Namespace = the project, repo = the repository name, tag = the resource's tag (its
@@ -164,11 +165,14 @@ function replicationItems(envelope: Envelope, body: unknown, context: SourceCont
     ...(replication.failed_artifact ?? []).map((entry, i) => ({ entry, fallback: 'FAILED' as const, path: `failed_artifact.${i}` })),
   ];
   if (entries.length === 0) return [{ index: 0, outcome: 'ignored', reason: 'replication without artifacts' }];
-  const jobStatus = finalStatus(replication.job_status);
+  // Only a finished replication is a SynchronizationCompleted; its artifacts each carry their own outcome.
+  if (replication.job_status && !finalStatus(replication.job_status)) {
+    return entries.map((_, index) => ({ index, outcome: 'ignored', reason: 'replication not finished' }));
+  }
   const project = replication.dest_resource?.namespace || replication.src_resource?.namespace || undefined;
   const several = envelope.alwaysIndexed || entries.length > 1;
   return entries.map(({ entry, fallback, path }, index): SourceItem => {
-    const status = finalStatus(entry.status) ?? (entry.status ? undefined : (jobStatus ?? fallback));
+    const status = entry.status ? finalStatus(entry.status) : fallback;
     if (!status) return { index, outcome: 'ignored', reason: `replication status ${String(entry.status).slice(0, 40)} is not final` };
     const named = parseNameTag(entry.name_tag);
     // The project the artifact was replicated into is the namespace; a bare name keeps only its last segment.

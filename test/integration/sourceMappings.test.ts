@@ -177,6 +177,13 @@ describe('harbor', () => {
     ]);
   });
 
+  it('a replication whose job is still running is ignored, entry by entry', async () => {
+    const body = fixture('harbor', 'default-replication');
+    const data = body.event_data as { replication: Record<string, unknown> };
+    body.event_data = { replication: { ...data.replication, job_status: 'InProgress' } };
+    await expectMapping('harbor', body, [{ index: 0, status: 'ignored' }]);
+  });
+
   it.each([
     ['default-pull-artifact'],
     ['cloudevents-artifact-deleted'],
