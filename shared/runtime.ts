@@ -19,6 +19,9 @@ import { deliverDeps } from './wiring/delivery';
 import { historyDeps, ingestDeps, reconcileDeps } from './wiring/ingest';
 import { ruleServiceDeps, ruleTestDeps } from './wiring/rules';
 import { createSealer } from './wiring/secrets';
+import type { SourceEventsDeps } from './services/sourceEvents';
+import type { SourceAuthenticator, SourceServiceDeps } from './services/sources';
+import { sourceAuthenticator, sourceEventsDeps, sourceServiceDeps } from './wiring/sources';
 
 export interface Runtime extends Base {
   rules: RuleServiceDeps;
@@ -27,6 +30,9 @@ export interface Runtime extends Base {
   reconcile: ReconcileDeps;
   deliver: DeliverDeps;
   history: HistoryDeps;
+  sources: SourceServiceDeps;
+  sourceAuthenticator: SourceAuthenticator;
+  sourceEvents: SourceEventsDeps;
 }
 
 export function buildRuntime(config: Config, log: AppLogger = logger, sqs: SQSClient = createSqsClient(config)): Runtime {
@@ -40,5 +46,8 @@ export function buildRuntime(config: Config, log: AppLogger = logger, sqs: SQSCl
     reconcile: reconcileDeps(config, base.db, sqs),
     deliver: deliverDeps(config, base.db, sealer, sqs, log),
     history: historyDeps(config, base.db, sqs, base.adminKey),
+    sources: sourceServiceDeps(config, base.db),
+    sourceAuthenticator: sourceAuthenticator(config, base.db),
+    sourceEvents: sourceEventsDeps(config, base.db, sqs, log),
   };
 }

@@ -11,6 +11,7 @@ import { isEventType, STATUS_FIELDS, statusesOf } from './eventTypes';
 import type { EventStatus, EventType } from './eventTypes';
 import { EVENT_ID_PATTERN, instanceIdSchema, ociNameSchema, regionIdSchema } from './names';
 import { issuesToDetails } from './validation';
+import type { EventOrigin } from './sources';
 
 export const MAX_BATCH = 100;
 /** OCI tag grammar. */
@@ -86,6 +87,8 @@ export interface RegistryEvent {
   raw: Record<string, unknown>;
   /** sha256 of the canonical JSON of `raw`: same id + same hash = duplicate. */
   hash: string;
+  /** Set when a registry source (SPEC §11) produced the event from its native payload. */
+  origin?: EventOrigin;
 }
 
 export const unsupportedEventType = (type: string): AppError =>

@@ -5,6 +5,8 @@ export const EVENT_STATUSES = {
   'cr:Artifact:ScanCompleted': ['SUCCESS', 'FAILED'],
   'cr:Artifact:DeliveryChainCompleted': ['SUCCESS', 'FAILED', 'CANCELED', 'DENIED'],
   'cr:Artifact:SigningCompleted': ['SUCCESS', 'FAILED'],
+  /** v2: ACR's newer type; also what other registries' pushes map to (SPEC §11). */
+  'cr:Artifact:PushCompleted': ['SUCCESS', 'FAILED'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type EventType = keyof typeof EVENT_STATUSES;
@@ -19,6 +21,7 @@ export const STATUS_FIELDS: Record<EventType, string> = {
   'cr:Artifact:ScanCompleted': 'ScanStatus',
   'cr:Artifact:DeliveryChainCompleted': 'ChainStatus',
   'cr:Artifact:SigningCompleted': 'SignStatus',
+  'cr:Artifact:PushCompleted': 'PushStatus',
 };
 
 export function isEventType(value: string): value is EventType {

@@ -74,7 +74,7 @@ export const templateSchema = z.string().check(
 
 const eventTypesSchema = z
   .array(z.enum(EVENT_TYPES as [EventType, ...EventType[]]))
-  .check(z.minLength(1), z.maxLength(5), z.refine(distinct, 'eventTypes must be distinct'));
+  .check(z.minLength(1), z.maxLength(EVENT_TYPES.length), z.refine(distinct, 'eventTypes must be distinct'));
 const eventStatusesSchema = z
   .array(z.enum(['SUCCESS', 'FAILED', 'CANCELED', 'DENIED']))
   .check(z.minLength(1), z.maxLength(4), z.refine(distinct, 'eventStatuses must be distinct'));

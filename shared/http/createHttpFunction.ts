@@ -11,12 +11,14 @@ import type { Principal } from '../domain/apiKeys';
 import { notFound } from '../domain/errors';
 import type { AppLogger } from '../observability/logger';
 import type { Authenticator } from '../services/authenticate';
+import type { AuthenticatedSource, SourceAuthenticator } from '../services/sources';
 import { authorize } from './middlewares/authorize';
 import { errorEnvelope } from './middlewares/errorEnvelope';
 import { jsonBody } from './middlewares/jsonBody';
 import { requestLogging } from './middlewares/requestLogging';
 import { resolveRoute } from './middlewares/resolveRoute';
 import { securityHeaders } from './middlewares/securityHeaders';
+import { sourceToken } from './middlewares/sourceToken';
 import { validateRequest } from './middlewares/validateRequest';
 import type { FunctionName, InputsOf, OperationOf, RouteSpec } from './routeTable';
 import { ROUTES } from './routeTable';
@@ -29,6 +31,7 @@ export interface OperationInput {
   principal: Principal | undefined;
   /** The console session token, when the cookie authenticated the request. */
   sessionToken: string | undefined;
+  source?: AuthenticatedSource | undefined;
   requestId: string;
   headers: Record<string, string | undefined>;
   route: RouteSpec;
@@ -40,6 +43,8 @@ export interface HttpFunctionDeps {
   logger: AppLogger;
   /** Required when any of the function's routes needs an API key. */
   authenticator?: Authenticator;
+  /** Required when any of the function's routes takes a registry source's token. */
+  sourceAuthenticator?: SourceAuthenticator;
 }
 
 export type HttpHandler = (event: HttpEvent, context: HttpContext) => Promise<HttpResult>;
@@ -56,8 +61,10 @@ export function createHttpFunction<F extends FunctionName>(
 ): HttpHandler {
   const own: readonly RouteSpec[] = ROUTES.filter((r) => r.fn === fn);
   const routes: readonly RouteSpec[] = fn === 'meta' ? ROUTES : own;
-  const needsKey = own.some((r) => r.auth !== 'none');
+  const needsKey = own.some((r) => r.auth !== 'none' && r.auth !== 'sourceToken');
   if (needsKey && !deps.authenticator) throw new Error(`${fn} has routes that need an API key but no authenticator`);
+  const needsSourceToken = own.some((r) => r.auth === 'sourceToken');
+  if (needsSourceToken && !deps.sourceAuthenticator) throw new Error(`${fn} has routes that need a source token but no source authenticator`);
   const byOperation: Readonly<Partial<Record<string, Operation>>> = operations;
 
   async function dispatch(event: HttpEvent, context: HttpContext): Promise<HttpResult> {
@@ -71,6 +78,7 @@ export function createHttpFunction<F extends FunctionName>(
       body: state.body,
       principal: state.principal,
       sessionToken: state.sessionToken,
+      source: state.source,
       requestId: state.requestId,
       headers: event.headers ?? {},
       route,
@@ -83,6 +91,7 @@ export function createHttpFunction<F extends FunctionName>(
     errorEnvelope(deps.logger),
     resolveRoute(fn, routes, inputs),
     ...(deps.authenticator ? [authorize(deps.authenticator)] : []),
+    ...(deps.sourceAuthenticator ? [sourceToken(deps.sourceAuthenticator)] : []),
     jsonBody(),
     validateRequest(),
   ];

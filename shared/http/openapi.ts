@@ -11,13 +11,22 @@ import { apiKeysInputs } from './inputs/apiKeys';
 import { eventsInputs } from './inputs/events';
 import { ingestInputs } from './inputs/ingest';
 import { rulesInputs } from './inputs/rules';
+import { sourceEventsInputs } from './inputs/sourceEvents';
+import { sourcesInputs } from './inputs/sources';
 import { RESPONSE_SCHEMAS } from './responseSchemas';
 import { ROUTES } from './routeTable';
 import type { RouteInputs, RouteSpec } from './routeTable';
 
 type JsonObject = Record<string, unknown>;
 
-const INPUTS: Readonly<Record<string, RouteInputs | undefined>> = { ...apiKeysInputs, ...rulesInputs, ...ingestInputs, ...eventsInputs };
+const INPUTS: Readonly<Record<string, RouteInputs | undefined>> = {
+  ...apiKeysInputs,
+  ...rulesInputs,
+  ...ingestInputs,
+  ...eventsInputs,
+  ...sourcesInputs,
+  ...sourceEventsInputs,
+};
 
 const ref = (id: string) => `#/components/schemas/${id}`;
 
@@ -71,7 +80,8 @@ function operation(route: RouteSpec): JsonObject {
     tags: route.tags,
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(route.auth === 'none' ? { security: [] } : {}),
-    ...(route.auth !== 'none' && route.auth !== 'admin' && route.auth !== 'any' ? { 'x-required-scope': route.auth } : {}),
+    ...(route.auth === 'sourceToken' ? { security: [{ sourceToken: [] }] } : {}),
+    ...(route.auth !== 'none' && route.auth !== 'admin' && route.auth !== 'any' && route.auth !== 'sourceToken' ? { 'x-required-scope': route.auth } : {}),
     ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(body, 'input') } } } } : {}),
     responses,
   };
@@ -100,6 +110,7 @@ export function buildOpenApiDocument(version: string): JsonObject {
           name: SESSION_COOKIE,
           description: 'The console session from POST /v1/sessions; state-changing requests also need x-requested-with: console',
         },
+        sourceToken: { type: 'http', scheme: 'bearer', description: "A registry source's token (shown once when the source is created)" },
       },
       schemas: components(),
     },

@@ -11,6 +11,8 @@ import type { RuleView } from '../domain/rules';
 import type { Me } from '../domain/sessions';
 import { scopeSchema } from '../domain/ruleSchemas';
 import type { RuleTestResult } from '../services/ruleTest';
+import { SOURCE_KINDS } from '../domain/sources';
+import type { SourceView } from '../domain/sources';
 
 const errorEnvelopeSchema = z
   .object({
@@ -189,8 +191,42 @@ const eventTraceSchema = z
         deadReason: z.optional(z.string()),
       }),
     ),
+    source: z.optional(
+      z
+        .object({ sourceId: z.string(), name: z.string(), kind: z.enum(SOURCE_KINDS), index: z.int(), payload: z.unknown() })
+        .check(z.describe("Events a registry source produced: the source, the item's index in the native payload, and that payload as received")),
+    ),
   })
   .check(z.meta({ id: 'EventTrace' }));
+
+const sourceFields = {
+  sourceId: z.string(),
+  name: z.string(),
+  kind: z.enum(SOURCE_KINDS),
+  regionId: z.string(),
+  instanceId: z.string(),
+  ingestUrl: z.string().check(z.describe("Where the registry posts its webhooks: POST with Authorization: Bearer <token>")),
+  createdAt: z.string(),
+};
+const sourceSchema = z.object(sourceFields).check(z.meta({ id: 'Source' }));
+const sourceListSchema = z.object({ sources: z.array(sourceSchema) }).check(z.meta({ id: 'SourceList' }));
+const createdSourceSchema = z
+  .object({ ...sourceFields, token: z.string().check(z.describe('The bearer token for ingestUrl. Shown once; only its hash is stored.')) })
+  .check(z.meta({ id: 'CreatedSource' }));
+const sourceIngestResultSchema = z
+  .object({
+    results: z.array(
+      z.object({
+        index: z.int().check(z.describe("The item's position in the native payload (repeated when one item yields several events)")),
+        eventId: z.optional(z.string()),
+        status: z.enum(['accepted', 'duplicate', 'ignored', 'rejected']),
+        matchedRuleIds: z.optional(z.array(z.string())),
+        expiresAt: z.optional(z.string()),
+        error: z.optional(itemErrorSchema),
+      }),
+    ),
+  })
+  .check(z.meta({ id: 'SourceIngestResult' }));
 
 const redeliverResponseSchema = z.object({ requeued: z.array(z.string()) }).check(z.meta({ id: 'RedeliverResult' }));
 
@@ -208,6 +244,10 @@ export const RESPONSE_SCHEMAS = {
   EventList: eventListSchema,
   EventTrace: eventTraceSchema,
   RedeliverResult: redeliverResponseSchema,
+  Source: sourceSchema,
+  SourceList: sourceListSchema,
+  CreatedSource: createdSourceSchema,
+  SourceIngestResult: sourceIngestResultSchema,
 } satisfies Record<string, z.core.$ZodType>;
 
 export type ResponseSchemaName = keyof typeof RESPONSE_SCHEMAS;
@@ -220,4 +260,5 @@ export type _DocumentedTypesMatch = [
   Assert<Same<z.output<typeof apiKeySummarySchema>, ApiKeySummary>>,
   Assert<Same<z.output<typeof ruleTestResultSchema>, RuleTestResult>>,
   Assert<Same<z.output<typeof meSchema>, Me>>,
+  Assert<Same<z.output<typeof sourceSchema>, SourceView>>,
 ];

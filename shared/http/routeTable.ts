@@ -10,9 +10,12 @@ import type * as z from 'zod/mini';
 import type { Scope } from '../domain/apiKeys';
 import type { ResponseSchemaName } from './responseSchemas';
 
-export type FunctionName = 'meta' | 'apiKeys' | 'rules' | 'ingest' | 'events';
-/** `any`: any valid API key or console session, whatever its scopes. */
-export type RouteAuth = 'none' | 'any' | 'admin' | Scope;
+export type FunctionName = 'meta' | 'apiKeys' | 'rules' | 'ingest' | 'events' | 'sources' | 'sourceEvents';
+/**
+ * `any`: any valid API key or console session, whatever its scopes. `sourceToken`: the
+ * bearer is a registry source's token for the path's source (SPEC §11), not an API key.
+ */
+export type RouteAuth = 'none' | 'any' | 'admin' | Scope | 'sourceToken';
 
 export interface RouteSpec {
   operationId: string;
@@ -268,6 +271,74 @@ export const ROUTES = [
       202: { description: 'Re-queued rule ids', schema: 'RedeliverResult' },
       ...errors,
       404: { description: 'EventNotFound', schema: 'Error' },
+    },
+  },
+  {
+    operationId: 'createSource',
+    method: 'POST',
+    path: '/v1/instances/{instanceId}/sources',
+    fn: 'sources',
+    auth: 'rules:write',
+    summary: "Create a registry source (harbor, distribution, ecr, acr). Its token is shown once.",
+    tags: ['sources'],
+    responses: { 201: { description: 'Created; Location header', schema: 'CreatedSource' }, ...errors },
+  },
+  {
+    operationId: 'listSources',
+    method: 'GET',
+    path: '/v1/instances/{instanceId}/sources',
+    fn: 'sources',
+    auth: 'rules:read',
+    summary: 'List the registry sources of an instance (never their tokens)',
+    tags: ['sources'],
+    responses: { 200: { description: 'Sources', schema: 'SourceList' }, 401: errors[401], 403: errors[403] },
+  },
+  {
+    operationId: 'getSource',
+    method: 'GET',
+    path: '/v1/instances/{instanceId}/sources/{sourceId}',
+    fn: 'sources',
+    auth: 'rules:read',
+    summary: 'Get a registry source (never its token)',
+    tags: ['sources'],
+    responses: {
+      200: { description: 'The source', schema: 'Source' },
+      401: errors[401],
+      403: errors[403],
+      404: { description: 'SourceNotFound', schema: 'Error' },
+    },
+  },
+  {
+    operationId: 'deleteSource',
+    method: 'DELETE',
+    path: '/v1/instances/{instanceId}/sources/{sourceId}',
+    fn: 'sources',
+    auth: 'rules:write',
+    summary: 'Delete a registry source; its token stops working within 5 seconds',
+    tags: ['sources'],
+    responses: {
+      204: { description: 'Deleted' },
+      401: errors[401],
+      403: errors[403],
+      404: { description: 'SourceNotFound', schema: 'Error' },
+    },
+  },
+  {
+    operationId: 'ingestSourceEvents',
+    method: 'POST',
+    path: '/v1/sources/{sourceId}/events',
+    fn: 'sourceEvents',
+    auth: 'sourceToken',
+    summary:
+      "A registry's native webhook, authenticated by the source's token: Harbor (Default or CloudEvents format), CNCF Distribution envelopes, Amazon ECR EventBridge events, ACR CloudEvents",
+    tags: ['sources'],
+    responses: {
+      202: { description: 'One result per native item (accepted, duplicate, ignored or rejected)', schema: 'SourceIngestResult' },
+      400: errors[400],
+      401: { description: "Missing, wrong or revoked source token (Unauthorized)", schema: 'Error' },
+      413: errors[413],
+      415: { description: 'UnsupportedMediaType', schema: 'Error' },
+      429: { description: 'RateLimited: too many requests for this source (Retry-After)', schema: 'Error' },
     },
   },
 ] as const satisfies readonly RouteSpec[];

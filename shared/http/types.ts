@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Principal } from '../domain/apiKeys';
+import type { AuthenticatedSource } from '../services/sources';
 import type { RouteInputs, RouteSpec } from './routeTable';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -16,6 +17,8 @@ export interface HttpState {
   principal?: Principal;
   /** The console session token, when the request was authenticated by its cookie. */
   sessionToken?: string;
+  /** The registry source whose token authenticated the request (routes with auth `sourceToken`). */
+  source?: AuthenticatedSource;
   body?: unknown;
   query: Record<string, string>;
 }

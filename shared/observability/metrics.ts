@@ -7,6 +7,7 @@ export type MetricName =
   | 'EventsMatched'
   | 'EventsDuplicate'
   | 'EventsRejected'
+  | 'SourceItemsIgnored'
   | 'DeliveriesDelivered'
   | 'DeliveriesRetried'
   | 'DeliveriesFailed'

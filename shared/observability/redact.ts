@@ -10,6 +10,7 @@ const SECRET_NAME = /^(authorization|cookie|x-api-key|api[-_]?key|apikey|secret|
 
 const SECRET_PATTERNS: readonly RegExp[] = [
   /rek_ak-[a-z0-9]{16}_[A-Za-z0-9_-]+/g, // our API keys
+  /rst_src-[a-z0-9]{16}_[A-Za-z0-9_-]+/g, // registry source tokens
   /\bBearer\s+[^\s"',]+/gi,
   /(access_token=)[^&\s"']+/gi,
   /(sign=)[^&\s"']+/gi,

@@ -1,5 +1,6 @@
 /** What ingest and the reconciler need from storage. */
 import type { EventIdentity } from '../domain/cloudEvents';
+import type { EventOrigin } from '../domain/sources';
 import type { StoredNotify } from './ruleStore';
 
 export interface StoredEvent extends EventIdentity {
@@ -9,6 +10,8 @@ export interface StoredEvent extends EventIdentity {
   /** The CloudEvent as received, serialised exactly once. */
   rawJson: string;
   matchedRuleIds: string[];
+  /** The registry source that produced the event, with its native payload (SPEC §11). */
+  origin?: EventOrigin;
 }
 
 export type DeliveryState = 'pending' | 'delivered' | 'retrying' | 'throttled' | 'failed' | 'dead';

@@ -12,9 +12,12 @@ import type { Attempt } from './deliveryPorts';
 import type { DeliveryMessage, DeliveryQueue, DeliveryState, StoredEvent } from './eventStore';
 import type { HistoryFilter, HistoryStore } from './historyPorts';
 import { decodePageToken, encodePageToken } from './pageToken';
+import type { SourcePayloadStore } from './sourcePorts';
 
 export interface HistoryDeps {
   store: HistoryStore;
+  /** Native payloads of events that registry sources produced (SPEC §11). */
+  payloads?: Pick<SourcePayloadStore, 'get'>;
   queue: DeliveryQueue;
   tokenKey: () => Promise<Buffer>;
   now?: () => Date;
@@ -75,9 +78,11 @@ async function visibleEvent(deps: HistoryDeps, principal: Principal, eventId: st
 export async function getEventTrace(deps: HistoryDeps, principal: Principal, eventId: string) {
   const event = await visibleEvent(deps, principal, eventId);
   const deliveries = await deps.store.deliveriesOf(eventId);
+  const source = event.origin ? await sourceOf(deps, event.origin) : undefined;
   return {
     ...summary(event, deliveries),
     event: JSON.parse(event.rawJson) as unknown,
+    ...(source ? { source } : {}),
     deliveries: deliveries.map((d) => ({
       ruleId: d.ruleId,
       ruleName: d.ruleName,
@@ -89,6 +94,18 @@ export async function getEventTrace(deps: HistoryDeps, principal: Principal, eve
       ...(d.nextAttemptAt && ['pending', 'retrying', 'throttled'].includes(d.state) ? { nextAttemptAt: d.nextAttemptAt } : {}),
       ...(d.deadReason ? { deadReason: d.deadReason } : {}),
     })),
+  };
+}
+
+/** Events a registry source produced: which source, the item's index, and the native payload as received. */
+async function sourceOf(deps: HistoryDeps, origin: NonNullable<StoredEvent['origin']>) {
+  const stored = await deps.payloads?.get(origin.payloadId, (deps.now?.() ?? new Date()).toISOString());
+  return {
+    sourceId: origin.sourceId,
+    name: origin.name,
+    kind: origin.kind,
+    index: origin.index,
+    payload: stored ? (JSON.parse(stored.json) as unknown) : null,
   };
 }
 

@@ -62,7 +62,16 @@ function idOf(input: unknown): string | undefined {
   return typeof id === 'string' && id.length <= 128 ? id : undefined;
 }
 
-export async function ingestEvents(deps: IngestDeps, principal: Principal, inputs: readonly unknown[]): Promise<IngestResult[]> {
+/**
+ * `parse` turns one input into an event (throwing an AppError to reject it): CloudEvents
+ * by default; registry sources (services/sourceEvents.ts) pass events they mapped already.
+ */
+export async function ingestEvents<T = unknown>(
+  deps: IngestDeps,
+  principal: Principal,
+  inputs: readonly T[],
+  parse: (input: T, receivedAt: Date) => RegistryEvent = parseRegistryEvent,
+): Promise<IngestResult[]> {
   const receivedAt = deps.now?.() ?? new Date();
   const expiresAt = new Date(receivedAt.getTime() + deps.retentionSeconds * 1000).toISOString();
   const results: IngestResult[] = new Array<IngestResult>(inputs.length);
@@ -70,7 +79,7 @@ export async function ingestEvents(deps: IngestDeps, principal: Principal, input
 
   inputs.forEach((input, index) => {
     try {
-      const event = parseRegistryEvent(input, receivedAt);
+      const event = parse(input, receivedAt);
       if (!canAccessInstance(principal, event.instanceId)) {
         results[index] = rejected(index, forbidden(`This API key may not send events for ${event.instanceId}.`), event.eventId);
       } else {
@@ -96,6 +105,7 @@ export async function ingestEvents(deps: IngestDeps, principal: Principal, input
       hash: event.hash,
       rawJson: JSON.stringify(event.raw),
       matchedRuleIds: matched.map((r) => r.ruleId),
+      ...(event.origin ? { origin: event.origin } : {}),
     };
     const deliveries: StoredDelivery[] = matched.map((rule) => ({
       deliveryId: deliveryIdOf(event.eventId, rule.ruleId),

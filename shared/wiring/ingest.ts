@@ -8,6 +8,7 @@ import { dynamoEventStore } from '../adapters/dynamo/eventRepository';
 import { dynamoHistoryStore } from '../adapters/dynamo/historyRepository';
 import { dynamoPendingIndex } from '../adapters/dynamo/pendingIndex';
 import { dynamoRuleStore } from '../adapters/dynamo/ruleRepository';
+import { dynamoSourcePayloadStore } from '../adapters/dynamo/sourceRepository';
 import { sqsDeadLetterQueue } from '../adapters/sqs/deadLetters';
 import { sqsDeliveryQueue } from '../adapters/sqs/deliveryQueue';
 import type { Config } from '../config';
@@ -56,5 +57,6 @@ export function historyDeps(config: Config, db: DynamoDBDocumentClient, sqs: SQS
     store: dynamoHistoryStore(db, config.tableName),
     queue: sqsDeliveryQueue(sqs, config.queueUrl),
     tokenKey: pageTokenKey(adminKey),
+    payloads: dynamoSourcePayloadStore(db, config.tableName),
   };
 }

@@ -12,7 +12,7 @@ import { deflateRawSync } from 'node:zlib';
 import { percentile, report } from './harness';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const FUNCTIONS = ['meta', 'apiKeys', 'rules', 'ingest', 'events', 'deliver', 'reconciler'];
+const FUNCTIONS = ['meta', 'apiKeys', 'rules', 'ingest', 'events', 'deliver', 'reconciler', 'sources', 'sourceEvents'];
 
 async function bundle(entry: string, outfile: string): Promise<number> {
   await build({

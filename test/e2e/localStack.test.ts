@@ -12,6 +12,7 @@ import { stackPorts, startStack } from '../support/localStack';
 import { alive } from '../../local/processes';
 import { startReceiver } from '../support/receiver';
 import { startDingTalkServer } from '../support/dingtalkServer';
+import { fixture } from '../support/sources';
 
 const ADMIN = 'e2e-admin-key-0123456789abcdef';
 const dataDir = mkdtempSync(join(tmpdir(), 'registry-events-e2e-'));
@@ -210,5 +211,92 @@ describe('npm start', () => {
     }
     await receiver.close();
     await ding.close();
+  }, 240_000);
+});
+
+describe('npm start: registry sources', () => {
+  it('a Harbor push and a Distribution push reach an HTTP rule\'s receiver and a DingTalk look-alike; a deleted source stops within 5 s', async () => {
+    const sourcesDir = mkdtempSync(join(tmpdir(), 'registry-events-e2e-sources-'));
+    const receiver = await startReceiver();
+    const ding = await startDingTalkServer({ limit: 20, windowMs: 60_000, throttleMs: 600_000 });
+    const env = { ...(await stackPorts()), ADMIN_API_KEY: ADMIN, LOCAL_DATA_DIR: sourcesDir, DINGTALK_WEBHOOK_PREFIX: ding.prefix };
+    const running = await startStack(env);
+    try {
+      const base = running.baseUrl;
+      const instance = 'cri-e2esrc01';
+      for (const [ruleName, notify] of [
+        ['pushes-hook', { method: 'http', url: receiver.url }],
+        ['pushes-chat', { method: 'dingtalk', webhookUrl: ding.webhookUrl('e2eSOURCEbot0001') }],
+      ] as const) {
+        const rule = await api(base, 'POST', `/v1/instances/${instance}/rules`, ADMIN, {
+          ruleName,
+          regionId: 'cn-hangzhou',
+          eventTypes: ['cr:Artifact:PushCompleted'],
+          scope: { type: 'INSTANCE' },
+          notify,
+        });
+        expect(rule.status, rule.text).toBe(201);
+      }
+      const create = async (name: string, kind: string) => {
+        const made = await api(base, 'POST', `/v1/instances/${instance}/sources`, ADMIN, { name, kind, regionId: 'cn-hangzhou' });
+        expect(made.status, made.text).toBe(201);
+        return made.json as { sourceId: string; token: string; ingestUrl: string };
+      };
+      const harbor = await create('harbor-prod', 'harbor');
+      const registry = await create('registry-lab', 'distribution');
+
+      // As the registries send them: Harbor's Auth Header, Distribution's endpoint headers and media type.
+      const post = (source: { ingestUrl: string; token: string }, body: unknown, contentType: string) =>
+        fetch(`${base}${source.ingestUrl}`, { method: 'POST', headers: { authorization: `Bearer ${source.token}`, 'content-type': contentType }, body: JSON.stringify(body) });
+      const fromHarbor = await post(harbor, fixture('harbor', 'cloudevents-push-artifact'), 'application/json');
+      expect(fromHarbor.status).toBe(202);
+      const harborResult = ((await fromHarbor.json()) as { results: { eventId: string; status: string; matchedRuleIds: string[] }[] }).results;
+      expect(harborResult).toEqual([expect.objectContaining({ status: 'accepted', eventId: '66e18103-09c1-41f6-982f-37df223f3eeb' })]);
+      expect(harborResult[0]?.matchedRuleIds).toHaveLength(2);
+      const fromRegistry = await post(registry, fixture('distribution', 'envelope-push'), 'application/vnd.docker.distribution.events.v2+json');
+      expect(fromRegistry.status).toBe(202);
+      const registryResult = ((await fromRegistry.json()) as { results: { index: number; status: string }[] }).results;
+      expect(registryResult.map((r) => r.status)).toEqual(['accepted', 'ignored', 'ignored']);
+
+      for (const eventId of ['66e18103-09c1-41f6-982f-37df223f3eeb', 'asdf-asdf-asdf-asdf-0']) {
+        const started = Date.now();
+        while (!(receiver.received.some((r) => r.body.includes(eventId)) && ding.messages('e2eSOURCEbot0001').some((m) => m.text.includes(eventId))) && Date.now() - started < 20_000) {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        const arrival = receiver.received.find((r) => r.body.includes(eventId));
+        expect(arrival, eventId).toBeDefined();
+        const delivered = JSON.parse(arrival?.body ?? '{}') as { type: string; data: Record<string, unknown> };
+        expect(delivered.type).toBe('cr:Artifact:PushCompleted');
+        expect(delivered.data).toMatchObject({ InstanceId: instance, RegionId: 'cn-hangzhou', PushStatus: 'SUCCESS' });
+        expect(ding.messages('e2eSOURCEbot0001').some((m) => m.text.includes(eventId)), eventId).toBe(true);
+      }
+
+      // The trace names the source and shows what Harbor sent.
+      const trace = await api(base, 'GET', '/v1/events/66e18103-09c1-41f6-982f-37df223f3eeb', ADMIN);
+      expect(trace.json).toMatchObject({ namespace: 'harbor', repoName: 'alpine', source: { name: 'harbor-prod', kind: 'harbor', payload: fixture('harbor', 'cloudevents-push-artifact') } });
+
+      // Deleting the source: its token stops working within 5 s.
+      expect((await api(base, 'DELETE', `/v1/instances/${instance}/sources/${harbor.sourceId}`, ADMIN)).status).toBe(204);
+      const deletedAt = Date.now();
+      let status = 0;
+      while (Date.now() - deletedAt < 5_000) {
+        status = (await post(harbor, fixture('harbor', 'default-pull-artifact'), 'application/json')).status;
+        if (status === 401) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(status).toBe(401);
+
+      running.child.kill('SIGINT');
+      expect(await running.exited).toBe(0);
+      for (const token of [harbor.token, registry.token]) expect(running.output()).not.toContain(token.slice(-43));
+    } finally {
+      if (running.child.exitCode === null) {
+        running.child.kill('SIGINT');
+        await running.exited;
+      }
+      await receiver.close();
+      await ding.close();
+      rmSync(sourcesDir, { recursive: true, force: true });
+    }
   }, 240_000);
 });

@@ -10,6 +10,8 @@ import { createApiKeysHandler } from '../../functions/apiKeys';
 import { createEventsHandler } from '../../functions/events';
 import { createIngestHandler } from '../../functions/ingest';
 import { createRulesHandler } from '../../functions/rules';
+import { createSourceEventsHandler } from '../../functions/sourceEvents';
+import { createSourcesHandler } from '../../functions/sources';
 import type { HttpHandler } from '../../shared/http/createHttpFunction';
 import { ADMIN_KEY, testRuntime } from '../support/app';
 import { createTestTable } from '../support/dynamo';
@@ -17,12 +19,16 @@ import type { TestTable } from '../support/dynamo';
 import { bearer, call } from '../support/http';
 import { createTestQueue } from '../support/queue';
 import type { TestQueue } from '../support/queue';
+import { fixture, makeSource } from '../support/sources';
+import type { TestSource } from '../support/sources';
 
 const RUNS = { seed: Number(process.env.FUZZ_SEED ?? 20261125), numRuns: Number(process.env.FUZZ_RUNS ?? 60) };
 let table: TestTable;
 let queue: TestQueue;
 let handlers: Record<'apiKeys' | 'rules' | 'ingest' | 'events', HttpHandler>;
 let ruleId: string;
+let sourceEvents: HttpHandler;
+const sources: Record<string, TestSource> = {};
 
 const deep = (n: number) => `${'['.repeat(n)}1${']'.repeat(n)}`;
 const validRule = { ruleName: 'fz', regionId: 'cn-hangzhou', eventTypes: ['cr:Artifact:ScanCompleted'], scope: { type: 'INSTANCE' }, notify: { method: 'http', url: 'http://127.0.0.1:9/x' } };
@@ -93,6 +99,9 @@ beforeAll(async () => {
   handlers = { apiKeys: createApiKeysHandler(rt), rules: createRulesHandler(rt), ingest: createIngestHandler(rt), events: createEventsHandler(rt) };
   const made = await call(handlers.rules, { method: 'POST', path: '/v1/instances/cri-fuzz0001/rules', headers: bearer(ADMIN_KEY), body: validRule });
   ruleId = (made.json as { ruleId: string }).ruleId;
+  sourceEvents = createSourceEventsHandler(rt);
+  const sourcesHandler = createSourcesHandler(rt);
+  for (const kind of ['harbor', 'distribution', 'ecr', 'acr']) sources[kind] = await makeSource(sourcesHandler, 'cri-fuzz0001', { name: `fz-${kind}`, kind });
 });
 afterAll(async () => {
   await queue.close();
@@ -122,6 +131,63 @@ describe('fuzzing entry points', () => {
         });
         checkEnvelope(reply.status, reply.json, reply.text);
         if (reply.status >= 400) expect(await itemCount()).toBe(before);
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      }),
+      RUNS,
+    );
+  }, 120_000);
+
+  /** Native webhooks: the vendors' documented payloads, cut short, with fields replaced by anything, or hostile text. */
+  const nativeExamples = [
+    fixture('harbor', 'default-push-artifact'),
+    fixture('harbor', 'cloudevents-push-artifact'),
+    fixture('harbor', 'default-replication'),
+    fixture('harbor', 'default-scanning-failed'),
+    fixture('distribution', 'envelope-push'),
+    fixture('ecr', 'image-push'),
+    fixture('ecr', 'image-scan'),
+    validEvent,
+  ];
+  const mutate = (value: unknown, depth: number): fc.Arbitrary<unknown> => {
+    if (depth <= 0 || value === null || typeof value !== 'object') return fc.oneof(fc.constant(value), fc.anything({ maxDepth: 2 }));
+    const entries = Object.entries(value as Record<string, unknown>);
+    return fc
+      .tuple(...entries.map(([, v]) => fc.oneof({ weight: 3, arbitrary: mutate(v, depth - 1) }, { weight: 1, arbitrary: fc.constant(undefined) })))
+      .map((values) => {
+        const out: Record<string, unknown> = Array.isArray(value) ? ([] as unknown as Record<string, unknown>) : {};
+        entries.forEach(([k], i) => {
+          if (values[i] !== undefined) out[k] = values[i];
+        });
+        return out;
+      });
+  };
+  const nativeBody = fc.oneof(
+    hostileText,
+    fc.constantFrom(...nativeExamples).chain((example) => mutate(example, 4)).map((v) => JSON.stringify(v) ?? 'null'),
+    fc.constantFrom(...nativeExamples.map((e) => JSON.stringify(e))).chain((good) => fc.nat({ max: good.length - 1 }).map((cut) => good.slice(0, cut))),
+  );
+
+  it.each(['harbor', 'distribution', 'ecr', 'acr'])('native webhooks (%s): never 5xx, valid envelope, nothing written on rejection', async (kind) => {
+    await fc.assert(
+      fc.asyncProperty(nativeBody, contentType, fc.boolean(), base64Junk, async (text, type, asBase64, junk) => {
+        const source = sources[kind];
+        if (!source) throw new Error('no source');
+        const before = await itemCount();
+        const reply = await call(sourceEvents, {
+          method: 'POST',
+          path: source.ingestUrl,
+          headers: { authorization: `Bearer ${source.token}`, ...(type ? { 'content-type': type } : {}) },
+          body: asBase64 ? junk : text,
+          isBase64Encoded: asBase64,
+        });
+        checkEnvelope(reply.status, reply.json, reply.text);
+        if (reply.status >= 400) expect(await itemCount()).toBe(before);
+        if (reply.status === 202) {
+          for (const result of (reply.json as { results: { index: unknown; status: unknown }[] }).results) {
+            expect(typeof result.index).toBe('number');
+            expect(['accepted', 'duplicate', 'ignored', 'rejected']).toContain(result.status);
+          }
+        }
         expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       }),
       RUNS,

@@ -41,7 +41,7 @@ describe('serverless package', () => {
   it('declares every function on nodejs22.x with its own role, bundled and under 400 KB zipped', () => {
     const functions = ofType('AWS::Lambda::Function');
     expect(functions.map(([name]) => name).sort()).toEqual(
-      ['ApiKeys', 'Console', 'Deliver', 'Events', 'Ingest', 'Meta', 'Reconciler', 'Rules'].map((n) => `${n}LambdaFunction`),
+      ['ApiKeys', 'Console', 'Deliver', 'Events', 'Ingest', 'Meta', 'Reconciler', 'Rules', 'SourceEvents', 'Sources'].map((n) => `${n}LambdaFunction`),
     );
     for (const [name, fn] of functions) {
       expect(fn.Properties.Runtime, name).toBe('nodejs22.x');
@@ -90,6 +90,19 @@ describe('serverless package', () => {
       const actions = policies.flatMap((p) => p.PolicyDocument.Statement.flatMap((s) => [s.Action].flat()));
       expect(actions, name).toEqual(expect.arrayContaining(['dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:Query']));
     }
+  });
+
+  it('gives the source functions only what they use: no SSM for the token-only route, no deletes for ingest', () => {
+    const actionsOf = (name: string) => {
+      const policies = (resources[name]?.Properties.Policies ?? []) as { PolicyDocument: { Statement: { Action: string | string[] }[] } }[];
+      return policies.flatMap((p) => p.PolicyDocument.Statement.flatMap((s) => [s.Action].flat())).sort();
+    };
+    expect(actionsOf('SourceEventsRole')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage']);
+    expect(actionsOf('SourcesRole')).toEqual(
+      ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'logs:CreateLogStream', 'logs:PutLogEvents', 'ssm:GetParameter'].sort(),
+    );
+    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
+    expect(routes).toEqual(expect.arrayContaining(['POST /v1/sources/{sourceId}/events', 'POST /v1/instances/{instanceId}/sources', 'DELETE /v1/instances/{instanceId}/sources/{sourceId}']));
   });
 
   it('grants no wildcard actions and names its resources', () => {

@@ -39,4 +39,13 @@ describe('redaction', () => {
       { seed: 42, numRuns: 300 },
     );
   });
+
+  it('no registry source token survives inside arbitrary text (SPEC §11)', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.stringMatching(/^[a-z0-9]{16}$/), fc.stringMatching(/^[A-Za-z0-9_-]{43}$/), fc.string(), (before, id, secret, after) => {
+        expect(redactString(`${before}rst_src-${id}_${secret}${after}`)).not.toContain(secret);
+      }),
+      { seed: 42, numRuns: 300 },
+    );
+  });
 });

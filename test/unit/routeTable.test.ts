@@ -8,6 +8,8 @@ import { apiKeysInputs } from '../../shared/http/inputs/apiKeys';
 import { eventsInputs } from '../../shared/http/inputs/events';
 import { ingestInputs } from '../../shared/http/inputs/ingest';
 import { rulesInputs } from '../../shared/http/inputs/rules';
+import { sourceEventsInputs } from '../../shared/http/inputs/sourceEvents';
+import { sourcesInputs } from '../../shared/http/inputs/sources';
 import { matchPath, resolveRoute } from '../../shared/http/router';
 import { AppError } from '../../shared/domain/errors';
 
@@ -59,6 +61,8 @@ describe('per-function inputs', () => {
     rules: rulesInputs,
     ingest: ingestInputs,
     events: eventsInputs,
+    sources: sourcesInputs,
+    sourceEvents: sourceEventsInputs,
   };
 
   it('give every path parameter a schema, in the function that serves the route', () => {

@@ -18,6 +18,13 @@ export const keys = {
   ruleSet: (instanceId: string) => ({ pk: `INST#${instanceId}`, sk: 'RULESET' }),
   /** Rules per region, the quota counter. */
   regionQuota: (regionId: string) => ({ pk: `REGION#${regionId}`, sk: 'QUOTA' }),
+  /** A registry source (SPEC §11), found by its id when its token is presented. */
+  source: (sourceId: string) => ({ pk: `SOURCE#${sourceId}`, sk: 'SOURCE' }),
+  /** gsi1: an instance's sources, oldest first. */
+  sourceListing: (instanceId: string, createdAt: string, sourceId: string) => ({ gsi1pk: `INST#${instanceId}#SOURCES`, gsi1sk: `${createdAt}#${sourceId}` }),
+  sourceListingPartition: (instanceId: string) => `INST#${instanceId}#SOURCES`,
+  /** A source's native payload, stored once per request and referenced by the events it yielded. */
+  sourcePayload: (payloadId: string) => ({ pk: `PAYLOAD#${payloadId}`, sk: 'PAYLOAD' }),
   event: (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' }),
   delivery: (eventId: string, ruleId: string) => ({ pk: `EVENT#${eventId}`, sk: `DELIVERY#${ruleId}` }),
   deliveryPrefix: 'DELIVERY#',

@@ -33,7 +33,8 @@ export function authorize(authenticator: Authenticator): MiddlewareObj<HttpEvent
     before: async function checkKey(request) {
       const state = request.context.http;
       const auth = state.route?.auth ?? 'admin';
-      if (auth === 'none') return;
+      // Source tokens are checked by the sourceToken middleware, never as API keys.
+      if (auth === 'none' || auth === 'sourceToken') return;
       const principal = await identify(authenticator, request.event, state);
       if (!principal) throw unauthorized();
       state.principal = principal;
