@@ -10,6 +10,7 @@
  */
 'use strict';
 const { build } = require('esbuild');
+const { compile } = require('sass');
 const { createHash } = require('node:crypto');
 const path = require('node:path');
 
@@ -28,6 +29,23 @@ const TYPES = {
 function contentType(file) {
   return TYPES[path.extname(file)] || 'application/octet-stream';
 }
+
+/** `@import 'pico'` in styles.css → Pico compiled from its SCSS with only the modules we use. */
+const picoPlugin = {
+  name: 'pico-subset',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^pico$/ }, () => ({ path: path.join(ROOT, 'src', 'pico-subset.scss'), namespace: 'pico' }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'pico' }, (args) => ({
+      contents: compile(args.path, {
+        loadPaths: [path.join(path.dirname(require.resolve('@picocss/pico/package.json')), 'scss')],
+        style: 'compressed',
+        quietDeps: true,
+        silenceDeprecations: ['if-function'],
+      }).css,
+      loader: 'css',
+    }));
+  },
+};
 
 function html(scripts, styles) {
   return [
@@ -78,6 +96,7 @@ async function buildConsoleAssets(options = {}) {
     publicPath: PUBLIC_PATH,
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'silent',
+    plugins: [picoPlugin],
   });
   const files = {};
   const scripts = [];

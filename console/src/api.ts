@@ -8,10 +8,12 @@
 import type { ApiKeySummary, Scope } from '../../shared/domain/apiKeys';
 import type { CreateRuleRequest, RegionQuota, RuleView, UpdateRuleRequest } from '../../shared/domain/rules';
 import type { Me } from '../../shared/domain/sessions';
+import type { SourceKind } from '../../shared/domain/sourceKinds';
+import type { SourceView } from '../../shared/domain/sources';
 import type { getEventTrace, listEvents } from '../../shared/services/history';
 import type { RuleTestResult } from '../../shared/services/ruleTest';
 
-export type { ApiKeySummary, CreateRuleRequest, Me, RegionQuota, RuleTestResult, RuleView, Scope, UpdateRuleRequest };
+export type { ApiKeySummary, CreateRuleRequest, Me, RegionQuota, RuleTestResult, RuleView, Scope, SourceKind, SourceView, UpdateRuleRequest };
 export type EventPage = Awaited<ReturnType<typeof listEvents>>;
 export type EventSummary = EventPage['events'][number];
 export type EventTrace = Awaited<ReturnType<typeof getEventTrace>>;
@@ -111,6 +113,13 @@ export const api = {
   getEvent: async (eventId: string) => (await call<EventTrace>('GET', `/v1/events/${enc(eventId)}`)).data,
   redeliver: async (eventId: string, ruleId?: string) =>
     (await call<{ requeued: string[] }>('POST', `/v1/events/${enc(eventId)}/redeliver`, { body: ruleId ? { ruleId } : {} })).data,
+
+  listSources: async (instanceId: string) => (await call<{ sources: SourceView[] }>('GET', `/v1/instances/${enc(instanceId)}/sources`)).data.sources,
+  createSource: async (instanceId: string, body: { name: string; kind: SourceKind; regionId: string }) =>
+    (await call<SourceView & { token: string }>('POST', `/v1/instances/${enc(instanceId)}/sources`, { body })).data,
+  deleteSource: async (instanceId: string, sourceId: string) => {
+    await call<undefined>('DELETE', `/v1/instances/${enc(instanceId)}/sources/${enc(sourceId)}`);
+  },
 
   listApiKeys: async () => (await call<{ apiKeys: ApiKeySummary[] }>('GET', '/v1/api-keys')).data.apiKeys,
   createApiKey: async (body: { name: string; scopes: Scope[]; instanceIds: string[] }) =>

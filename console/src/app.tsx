@@ -15,6 +15,7 @@ import { QueryPage } from './pages/query';
 import { RuleWizard } from './pages/ruleWizard';
 import { RulesPage } from './pages/rules';
 import { SignInPage } from './pages/signIn';
+import { SourcesPage } from './pages/sources';
 import { TracePage } from './pages/trace';
 import { hrefOf, useRoute } from './router';
 import type { Route } from './router';
@@ -134,6 +135,11 @@ export function App() {
                 </a>
               </li>
               <li>
+                <a href={hrefOf({ page: 'sources', instanceId })} aria-current={route.page === 'sources' ? 'page' : undefined}>
+                  {t('sources')}
+                </a>
+              </li>
+              <li>
                 <a href={hrefOf({ page: 'query', instanceId })} aria-current={route.page === 'query' || route.page === 'trace' ? 'page' : undefined}>
                   {t('queryByEventId')}
                 </a>
@@ -167,6 +173,8 @@ function Page({ route, me }: { route: Route; me: Me }) {
       return <HistoryPage key={route.instanceId} instanceId={route.instanceId} />;
     case 'query':
       return <QueryPage instanceId={route.instanceId} />;
+    case 'sources':
+      return <SourcesPage key={route.instanceId} instanceId={route.instanceId} />;
     case 'trace':
       return <TracePage key={route.eventId} instanceId={route.instanceId} eventId={route.eventId} />;
   }

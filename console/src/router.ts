@@ -12,6 +12,7 @@ export type Route =
   | { page: 'ruleEdit'; instanceId: string; ruleId: string }
   | { page: 'events'; instanceId: string }
   | { page: 'query'; instanceId: string }
+  | { page: 'sources'; instanceId: string }
   | { page: 'trace'; instanceId: string; eventId: string };
 
 function decode(part: string): string | undefined {
@@ -33,6 +34,7 @@ export function parseRoute(hash: string): Route {
   if (section === 'events' && id) return { page: 'trace', instanceId: instance, eventId: decode(id) ?? '' };
   if (section === 'events') return { page: 'events', instanceId: instance };
   if (section === 'query') return { page: 'query', instanceId: instance };
+  if (section === 'sources') return { page: 'sources', instanceId: instance };
   return { page: 'rules', instanceId: instance };
 }
 
@@ -53,6 +55,8 @@ export function hrefOf(route: Route): string {
       return `#/instances/${e(route.instanceId)}/events`;
     case 'query':
       return `#/instances/${e(route.instanceId)}/query`;
+    case 'sources':
+      return `#/instances/${e(route.instanceId)}/sources`;
     case 'trace':
       return `#/instances/${e(route.instanceId)}/events/${e(route.eventId)}`;
   }

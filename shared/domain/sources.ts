@@ -6,8 +6,11 @@
 import * as z from 'zod/mini';
 import { regionIdSchema } from './names';
 
-export const SOURCE_KINDS = ['harbor', 'distribution', 'ecr', 'acr'] as const;
-export type SourceKind = (typeof SOURCE_KINDS)[number];
+import { SOURCE_KINDS } from './sourceKinds';
+import type { SourceKind } from './sourceKinds';
+
+export { SOURCE_KINDS };
+export type { SourceKind };
 
 export const SOURCE_ID_PATTERN = /^src-[a-z0-9]{16}$/;
 /** `rst_` + source id + `_` + 43 base64url characters (32 random bytes). */

@@ -383,10 +383,64 @@ describe('web console', () => {
     expect(receiver.received.length).toBeGreaterThanOrEqual(2);
   }, 90_000);
 
+  it('creates a Harbor source (URL and token shown once) whose native push shows in the trace with its payload', async () => {
+    await page.getByRole('link', { name: 'Sources' }).click();
+    await page.getByRole('heading', { name: `Registry sources of ${I}` }).waitFor();
+    await page.getByText('No sources yet.').waitFor();
+    await expectAccessible('sources (empty)');
+    await page.getByLabel('Name', { exact: true }).fill('harbor-prod');
+    await page.getByLabel('Registry').selectOption('harbor');
+    await page.getByRole('button', { name: 'Create source' }).click();
+    const token = await page.getByLabel('Token (Authorization: Bearer …)').inputValue();
+    const url = await page.getByLabel('Webhook URL').inputValue();
+    expect(token).toMatch(/^rst_src-[a-z0-9]{16}_/);
+    expect(url).toMatch(new RegExp(`^${stack.baseUrl}/v1/sources/src-[a-z0-9]{16}/events$`));
+    secrets.push(token);
+    await page.getByRole('row', { name: /harbor-prod/ }).waitFor();
+    await expectAccessible('sources');
+    await expectNoSecretInStorage();
+
+    // The registry posts its own format with the token.
+    const harborPush = {
+      type: 'PUSH_ARTIFACT',
+      occur_at: Math.floor(Date.now() / 1000),
+      operator: 'admin',
+      event_data: {
+        resources: [{ digest: `sha256:${'a'.repeat(64)}`, tag: 'v3.0.0', resource_url: 'hub.example.com/team-a/api:v3.0.0' }],
+        repository: { date_created: 1, name: 'api', namespace: 'team-a', repo_full_name: 'team-a/api', repo_type: 'private' },
+      },
+    };
+    const posted = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(harborPush) });
+    expect(posted.status).toBe(202);
+    const result = ((await posted.json()) as { results: { eventId: string; status: string }[] }).results[0];
+    expect(result?.status).toBe('accepted');
+
+    await page.getByRole('link', { name: 'Query by Event ID' }).click();
+    await page.getByLabel('Event ID').fill(result?.eventId ?? '');
+    await page.getByRole('button', { name: 'Query' }).click();
+    await page.getByText('harbor-prod (harbor), item 0 of its payload').waitFor();
+    await page.getByText("The registry's payload as received").click();
+    await expect.poll(() => page.locator('pre.cloudevent').first().textContent()).toContain('PUSH_ARTIFACT');
+    expect(await page.content()).not.toContain(token);
+
+    // Deleting the source: shown once means a reload shows no token anywhere.
+    await page.getByRole('link', { name: 'Sources' }).click();
+    await page.getByRole('button', { name: 'Delete harbor-prod' }).click();
+    await page.getByRole('button', { name: 'Delete harbor-prod for good' }).click();
+    await page.getByText('Source harbor-prod deleted').waitFor();
+    await page.getByText('No sources yet.').waitFor();
+  }, 60_000);
+
   it('switches to 简体中文 and back, and signs out', async () => {
     await page.getByLabel('Language').selectOption('zh-CN');
-    await page.getByRole('heading', { name: /事件轨迹/ }).waitFor();
+    await page.getByRole('heading', { name: `${I} 的镜像仓库事件源` }).waitFor();
     expect(await page.evaluate('document.documentElement.lang')).toBe('zh-CN');
+    await expectAccessible('sources (zh-CN)');
+    await page.getByRole('link', { name: '按事件 ID 查询' }).click();
+    await page.getByLabel('事件 ID').fill('evt-console-fail');
+    await page.getByRole('button', { name: '查询' }).click();
+    await page.getByRole('heading', { name: /事件轨迹/ }).waitFor();
+    await page.getByText(/第 2 次尝试/).waitFor();
     await expectAccessible('trace (zh-CN)');
     await page.getByRole('link', { name: '事件历史' }).click();
     await page.getByRole('heading', { name: `${I} 的事件历史` }).waitFor();

@@ -154,6 +154,12 @@ export function TracePage({ instanceId, eventId }: { instanceId: string; eventId
             <dd>{formatTime(trace.receivedAt, lang)}</dd>
             <dt>{t('expires')}</dt>
             <dd>{formatTime(trace.expiresAt, lang)}</dd>
+            {trace.source && (
+              <>
+                <dt>{t('fromSource')}</dt>
+                <dd>{t('sourceLine', { name: trace.source.name, kind: trace.source.kind, index: trace.source.index })}</dd>
+              </>
+            )}
           </dl>
           <h2>{t('deliveries')}</h2>
           {trace.deliveries.length === 0 && <p>{t('noDeliveries')}</p>}
@@ -167,6 +173,14 @@ export function TracePage({ instanceId, eventId }: { instanceId: string; eventId
           {trace.deliveries.map((d) => (
             <Delivery key={d.ruleId} delivery={d} busy={busy} onRedeliver={(ruleId) => void redeliver(ruleId)} />
           ))}
+          {trace.source && (
+            <details>
+              <summary>{t('nativePayload')}</summary>
+              <pre class="cloudevent" tabIndex={0} aria-label={t('nativePayload')}>
+                {JSON.stringify(trace.source.payload, null, 2)}
+              </pre>
+            </details>
+          )}
           <details>
             <summary>{t('cloudEvent')}</summary>
             <pre class="cloudevent" tabIndex={0} aria-label={t('cloudEvent')}>
