@@ -124,6 +124,23 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** Presses Tab until the focused element's label, aria-label or text matches: how a keyboard user gets there. */
+async function tabTo(target: Page, name: RegExp, maxPresses = 40): Promise<void> {
+  for (let i = 0; i < maxPresses; i += 1) {
+    await target.keyboard.press('Tab');
+    const focused = String(
+      await target.evaluate(`(() => {
+        const el = document.activeElement;
+        if (!el) return '';
+        const label = el.labels && el.labels[0] ? el.labels[0].textContent : '';
+        return [el.getAttribute('aria-label'), label, el.textContent].filter(Boolean).join(' | ');
+      })()`),
+    );
+    if (name.test(focused)) return;
+  }
+  throw new Error(`no focusable element matching ${String(name)} within ${maxPresses} Tab presses`);
+}
+
 describe('web console', () => {
   it('is served with its own strict headers, hashed long-cached assets and an uncached index', async () => {
     const index = await fetch(`${stack.baseUrl}/console`);
@@ -429,6 +446,48 @@ describe('web console', () => {
     await page.getByRole('button', { name: 'Delete harbor-prod for good' }).click();
     await page.getByText('Source harbor-prod deleted').waitFor();
     await page.getByText('No sources yet.').waitFor();
+  }, 60_000);
+
+  it('can be used with the keyboard alone: sign in, open an instance, create a rule', async () => {
+    const keyboardContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', reducedMotion: 'reduce' });
+    const kb = await keyboardContext.newPage();
+    try {
+      await kb.goto(`${stack.baseUrl}/console`);
+      await kb.getByRole('heading', { name: 'Sign in to the console' }).waitFor();
+      // The page's heading has focus, so the next Tab reaches the key field.
+      expect(await kb.evaluate('document.activeElement.tagName')).toBe('H1');
+      await tabTo(kb, /API key/, 1);
+      await kb.keyboard.type(ADMIN);
+      await kb.keyboard.press('Enter');
+      await kb.getByRole('heading', { name: 'Instances', level: 1 }).waitFor();
+      expect(await kb.evaluate('document.activeElement.tagName')).toBe('H1');
+      await tabTo(kb, /^Instance ID/);
+      await kb.keyboard.type(I);
+      await kb.keyboard.press('Enter');
+      await kb.getByRole('heading', { name: `Event Rules of ${I}` }).waitFor();
+      await tabTo(kb, /^Create Rule$/);
+      await kb.keyboard.press('Enter');
+      await kb.getByRole('heading', { name: 'Step 1 of 2: Event Scope' }).waitFor();
+      await tabTo(kb, /^Rule name/);
+      await kb.keyboard.type('keyboard-only');
+      await tabTo(kb, /^SigningCompleted/);
+      await kb.keyboard.press('Space');
+      await tabTo(kb, /^Next$/);
+      await kb.keyboard.press('Enter');
+      await kb.getByRole('heading', { name: 'Step 2 of 2: Event Notification' }).waitFor();
+      await tabTo(kb, /^Method/);
+      // dingtalk → https → http
+      await kb.keyboard.press('ArrowDown');
+      await kb.keyboard.press('ArrowDown');
+      await tabTo(kb, /^Endpoint URL/);
+      await kb.keyboard.type(receiver.url);
+      await tabTo(kb, /^Create$/);
+      await kb.keyboard.press('Enter');
+      await kb.getByRole('heading', { name: `Event Rules of ${I}` }).waitFor();
+      await kb.getByRole('row', { name: /keyboard-only/ }).waitFor();
+    } finally {
+      await keyboardContext.close();
+    }
   }, 60_000);
 
   it('switches to 简体中文 and back, and signs out', async () => {

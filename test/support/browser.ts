@@ -12,11 +12,13 @@ import type { Browser, Page } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
 
-/** What the closed network here needs (no background calls home), and no weakening of web security. */
+/**
+ * What the closed network here needs (no background calls home), and no weakening of web
+ * security. Not @sparticuz/chromium's own Lambda flags: `--single-process` loses the whole
+ * browser when a second context closes, and `--disable-web-security` would hide bugs.
+ */
 const ARGS = [
   '--no-sandbox',
-  '--no-zygote',
-  '--single-process',
   '--disable-gpu',
   '--disable-dev-shm-usage',
   '--disable-background-networking',
