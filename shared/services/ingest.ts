@@ -134,7 +134,7 @@ export async function ingestEvents(deps: IngestDeps, principal: Principal, input
     const { index } = entry;
     if (outcome.outcome === 'recorded') {
       results[index] = { index, eventId: entry.event.eventId, status: 'accepted', matchedRuleIds: entry.event.matchedRuleIds, expiresAt };
-      for (const d of entry.deliveries) messages.push({ eventId: d.eventId, ruleId: d.ruleId, deliveryId: d.deliveryId });
+      for (const d of entry.deliveries) messages.push({ eventId: d.eventId, instanceId: d.instanceId, ruleId: d.ruleId, deliveryId: d.deliveryId });
     } else if (outcome.existing.hash === entry.hash) {
       results[index] = { index, eventId: entry.event.eventId, status: 'duplicate', matchedRuleIds: outcome.existing.matchedRuleIds, expiresAt: outcome.existing.expiresAt };
     } else {

@@ -44,12 +44,12 @@ export async function buryDeadLetters(deps: NonNullable<ReconcileDeps['deadLette
       if (message?.kind === 'flush' && message.botId) {
         const mail = await deps.chatbots.listMail(message.botId);
         for (const m of mail) {
-          const delivery = await deps.deliveries.get(m.eventId, m.ruleId);
+          const delivery = await deps.deliveries.get(m.eventId, m.ruleId, m.instanceId);
           if (delivery) await deps.deliveries.transition(delivery, { state: 'dead', deadReason: CRASH_REASON });
         }
         await deps.chatbots.deleteMail(message.botId, mail.map((m) => m.deliveryId));
       } else if (message?.eventId && message.ruleId) {
-        const delivery = await deps.deliveries.get(message.eventId, message.ruleId);
+        const delivery = await deps.deliveries.get(message.eventId, message.ruleId, message.instanceId);
         if (delivery) await deps.deliveries.transition(delivery, { state: 'dead', deadReason: CRASH_REASON });
         if (delivery?.notify.method === 'dingtalk') await deps.chatbots.deleteMail(delivery.notify.botId, [delivery.deliveryId]);
       }
