@@ -6,7 +6,7 @@
  *   poller → invokes `deliver` as serverless.yml's sqs event configures it
  * Ctrl-C stops everything; a crashed earlier run is cleaned up on the next start.
  */
-import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -105,7 +105,8 @@ async function main(): Promise<void> {
     ddb.destroy();
     log(`DynamoDB Local on ${dynamo.endpoint}, table ${tableName} (${table})`);
 
-    const emulator = await startSqsEmulator({ host: '127.0.0.1', port: ports.sqs, region: REGION });
+    // The queue survives restarts like the table does (SPEC §9); in memory with the table.
+    const emulator = await startSqsEmulator({ host: '127.0.0.1', port: ports.sqs, region: REGION, ...(inMemory ? {} : { dataDir: join(dataDir, 'sqs') }) });
     cleanups.push(() => emulator.close());
     const queues = readQueueDefinitions();
     const sqs = new SQSClient({
@@ -115,25 +116,26 @@ async function main(): Promise<void> {
     });
     const dlqName = `registry-events-${STAGE}-deliveries-dlq`;
     const queueName = `registry-events-${STAGE}-deliveries`;
-    const dlq = await sqs.send(
-      new CreateQueueCommand({
-        QueueName: dlqName,
-        Attributes: { MessageRetentionPeriod: String(queues.deadLetterRetentionPeriod) },
-      }),
-    );
-    const queue = await sqs.send(
-      new CreateQueueCommand({
-        QueueName: queueName,
-        Attributes: {
+    // The queues persist across restarts: a changed definition updates them in place.
+    const ensureQueue = async (name: string, attributes: Record<string, string>) => {
+      try {
+        return await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+      } catch (error) {
+        if (!(error instanceof Error && error.name === 'QueueNameExists')) throw error;
+        const url = emulator.queueUrl(name);
+        await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: attributes }));
+        return { QueueUrl: url };
+      }
+    };
+    const dlq = await ensureQueue(dlqName, { MessageRetentionPeriod: String(queues.deadLetterRetentionPeriod) });
+    const queue = await ensureQueue(queueName, {
           VisibilityTimeout: String(queues.visibilityTimeout),
           MessageRetentionPeriod: String(queues.messageRetentionPeriod),
           RedrivePolicy: JSON.stringify({
             deadLetterTargetArn: emulator.queueArn(dlqName),
             maxReceiveCount: queues.maxReceiveCount,
           }),
-        },
-      }),
-    );
+    });
     log(`SQS emulator on ${emulator.endpoint} (queue ${queueName}, DLQ after ${queues.maxReceiveCount} receives)`);
 
     const offline = startOffline({
@@ -187,7 +189,7 @@ async function main(): Promise<void> {
     log(`OpenAPI       ${api}/v1/openapi.json`);
     log(`Lambda API    http://127.0.0.1:${ports.lambda}`);
     log(`DynamoDB      ${dynamo.endpoint}   data in ${inMemory ? '(memory)' : join(dataDir, 'dynamodb')}`);
-    log(`SQS           ${emulator.endpoint}`);
+    log(`SQS           ${emulator.endpoint}   messages in ${inMemory ? '(memory)' : join(dataDir, 'sqs')}`);
     log(`deliver       batchSize ${trigger.batchSize}, window ${trigger.maximumBatchingWindowSeconds} s; reconciler every minute`);
     log('Ctrl-C to stop');
   } catch (error) {
