@@ -8,6 +8,7 @@ import * as z from 'zod/mini';
 import { apiKeysInputs } from './inputs/apiKeys';
 import { eventsInputs } from './inputs/events';
 import { ingestInputs } from './inputs/ingest';
+import { metaInputs } from './inputs/meta';
 import { rulesInputs } from './inputs/rules';
 import { RESPONSE_SCHEMAS } from './responseSchemas';
 import { ROUTES } from './routeTable';
@@ -15,7 +16,7 @@ import type { RouteInputs, RouteSpec } from './routeTable';
 
 type JsonObject = Record<string, unknown>;
 
-const INPUTS: Readonly<Record<string, RouteInputs | undefined>> = { ...apiKeysInputs, ...rulesInputs, ...ingestInputs, ...eventsInputs };
+const INPUTS: Readonly<Record<string, RouteInputs | undefined>> = { ...metaInputs, ...apiKeysInputs, ...rulesInputs, ...ingestInputs, ...eventsInputs };
 
 const ref = (id: string) => `#/components/schemas/${id}`;
 

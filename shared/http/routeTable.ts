@@ -39,9 +39,13 @@ export const ROUTES = [
     path: '/v1/health',
     fn: 'meta',
     auth: 'none',
-    summary: 'Liveness and version',
+    summary: 'Liveness and version; with ?deep=true also the table and the queue',
     tags: ['meta'],
-    responses: { 200: { description: 'Service is up', schema: 'Health' } },
+    responses: {
+      200: { description: 'Service is up (deep: every part answered)', schema: 'Health' },
+      400: errors[400],
+      503: { description: 'Deep check: a part is down; `failing` names it', schema: 'Health' },
+    },
   },
   {
     operationId: 'getOpenApi',

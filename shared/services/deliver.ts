@@ -84,6 +84,9 @@ async function deliverOne(deps: DeliverDeps, message: QueueMessage & { eventId: 
   if (delivery.notify.method !== 'dingtalk' && delivery.state === 'retrying' && message.expect !== delivery.attemptCount) {
     return; // not this retry chain's message: a duplicate or a stale copy
   }
+  if (delivery.notify.method !== 'dingtalk' && (message.redrive ?? 0) !== (delivery.requeues ?? 0)) {
+    return; // re-driven since (or a stale re-drive): only its latest re-drive acts
+  }
   const now = nowOf(deps);
   if (Date.parse(delivery.expiresAt) <= now) {
     await deps.deliveries.transition(delivery, { state: 'dead', deadReason: 'event retention ended before a successful attempt' });

@@ -20,6 +20,8 @@ export interface DeliveryRecord extends StoredDelivery {
   nextAttemptAt?: string;
   deliveredAt?: string;
   deadReason?: string;
+  /** How often the reconciler re-drove it since its last attempt (see QueueMessage.redrive). */
+  requeues?: number;
 }
 
 export interface Transition {
@@ -82,6 +84,12 @@ export interface QueueMessage {
    * only attempted by the message of its own retry chain, so duplicates cannot fork it.
    */
   expect?: number;
+  /**
+   * On the reconciler's re-drives: the delivery's re-drive count it was claimed with.
+   * Once re-driven, a delivery is attempted only by its latest re-drive (until an attempt
+   * resets the count), so a late original message and its re-drive do not both send.
+   */
+  redrive?: number;
 }
 
 export interface DelayedQueue {

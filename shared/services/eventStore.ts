@@ -49,6 +49,8 @@ export interface DeliveryMessage {
   deliveryId: string;
   /** A re-driven retry: the attempt count its retry chain continues from. */
   expect?: number;
+  /** A re-drive: the re-drive count it was claimed with (QueueMessage.redrive). */
+  redrive?: number;
 }
 
 export interface DeliveryQueue {

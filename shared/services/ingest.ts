@@ -9,7 +9,8 @@ import { canAccessInstance } from '../domain/apiKeys';
 import type { Principal } from '../domain/apiKeys';
 import { eventIdentity, parseRegistryEvent } from '../domain/cloudEvents';
 import type { RegistryEvent } from '../domain/cloudEvents';
-import { AppError, forbidden } from '../domain/errors';
+import { AppError, forbidden, validationFailed } from '../domain/errors';
+import { jsonDepth, MAX_JSON_DEPTH, tooDeepDetail } from '../domain/jsonDepth';
 import type { ErrorDetail } from '../domain/errors';
 import { matchRules } from '../domain/matching';
 import type { DeliveryMessage, DeliveryQueue, EventStore, StoredDelivery, StoredEvent } from './eventStore';
@@ -69,6 +70,11 @@ export async function ingestEvents(deps: IngestDeps, principal: Principal, input
   const valid: { index: number; event: RegistryEvent }[] = [];
 
   inputs.forEach((input, index) => {
+    // Before anything recursive (schema checks, hashing) touches it; only this item is refused.
+    if (jsonDepth(input) > MAX_JSON_DEPTH) {
+      results[index] = rejected(index, validationFailed([tooDeepDetail]), idOf(input));
+      return;
+    }
     try {
       const event = parseRegistryEvent(input, receivedAt);
       if (!canAccessInstance(principal, event.instanceId)) {

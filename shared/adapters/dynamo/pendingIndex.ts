@@ -176,7 +176,8 @@ export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string
       if (claimed) {
         const instanceId = typeof claimed.instanceId === 'string' ? claimed.instanceId : undefined;
         const expect = typeof claimed.attemptCount === 'number' ? claimed.attemptCount : 0;
-        return [{ ...message, ...(instanceId !== undefined ? { instanceId } : {}), expect }];
+        const redrive = typeof claimed.requeues === 'number' ? claimed.requeues : 0;
+        return [{ ...message, ...(instanceId !== undefined ? { instanceId } : {}), expect, redrive }];
       }
       // Not claimable: retention over or re-driven too often without progress → dead, out of the index.
       await conditional(
