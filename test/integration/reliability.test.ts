@@ -5,8 +5,9 @@
  * re-drive do not send again. Plus the cost of that guarantee, as DynamoDB reports it.
  */
 import { ReturnConsumedCapacity } from '@aws-sdk/client-dynamodb';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEventsHandler } from '../../functions/events';
 import { createIngestHandler } from '../../functions/ingest';
 import { createRulesHandler } from '../../functions/rules';
 import { keys } from '../../shared/adapters/dynamo/keys';
@@ -71,6 +72,43 @@ async function reconcileAt(at: number, runs = 1): Promise<QueueMessage[]> {
 }
 
 const hitsOf = (deliveryId: string) => receiver.received.filter((r) => r.headers['webhook-id'] === deliveryId).length;
+
+describe('records written before event ids were per instance', () => {
+  /** Moves an event item to the key it had before (sort key `EVENT`, no instance). */
+  async function makeLegacy(eventId: string): Promise<Record<string, unknown>> {
+    const current = await table.db.send(new GetCommand({ TableName: table.tableName, Key: keys.event(eventId, INSTANCE), ConsistentRead: true }));
+    if (!current.Item) throw new Error('no event item');
+    await table.db.send(new PutCommand({ TableName: table.tableName, Item: { ...current.Item, ...keys.event(eventId, undefined) } }));
+    await table.db.send(new DeleteCommand({ TableName: table.tableName, Key: keys.event(eventId, INSTANCE) }));
+    return current.Item;
+  }
+
+  it('keep reading, and their deliveries are found by old messages (no instance), new ones and the reconciler', async () => {
+    const events = createEventsHandler(rt);
+    // An old message (no instance), for an old record, re-driven by the reconciler from its old index entry.
+    const oldId = `legacy-${Date.now()}`;
+    await ingestOne(oldId);
+    const item = await makeLegacy(oldId);
+    for (const path of [`/v1/events/${oldId}`, `/v1/instances/${INSTANCE}/events/${oldId}`]) {
+      const reply = await call(events, { path, headers: bearer(ADMIN_KEY) });
+      expect(reply.status, path).toBe(200);
+      expect(reply.json).toMatchObject({ eventId: oldId, instanceId: INSTANCE, deliveries: [{ ruleId, state: 'pending' }] });
+    }
+    expect((await call(events, { path: `/v1/instances/cri-other999/events/${oldId}`, headers: bearer(ADMIN_KEY) })).status).toBe(404);
+    const [requeued] = await reconcileAt(Date.parse(String(item.receivedAt)) + AFTER * 1000 + 1_000);
+    expect(requeued).toMatchObject({ eventId: oldId, ruleId });
+    expect(requeued?.instanceId).toBeUndefined();
+    await processDeliveryMessage(rt.deliver, { eventId: oldId, ruleId, ...(requeued?.deliveryId ? { deliveryId: requeued.deliveryId } : {}) });
+    expect(await rt.deliver.deliveries.get(oldId, ruleId)).toMatchObject({ state: 'delivered', instanceId: INSTANCE });
+    // A new message (with its instance) for an old record: found under the old key.
+    const mixedId = `legacy-new-message-${Date.now()}`;
+    const message = await ingestOne(mixedId);
+    await makeLegacy(mixedId);
+    await processDeliveryMessage(rt.deliver, message);
+    const trace = await call(events, { path: `/v1/instances/${INSTANCE}/events/${mixedId}`, headers: bearer(ADMIN_KEY) });
+    expect(trace.json).toMatchObject({ deliveries: [{ state: 'delivered' }] });
+  });
+});
 
 describe('the reconciler re-drives open deliveries from the table', () => {
   it('a retry whose message was lost: re-driven once per overdue period, by one of two overlapping runs; late and stale messages do not send', async () => {
