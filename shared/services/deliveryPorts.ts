@@ -20,7 +20,7 @@ export interface DeliveryRecord extends StoredDelivery {
   nextAttemptAt?: string;
   deliveredAt?: string;
   deadReason?: string;
-  /** How often the reconciler re-drove it since its last attempt (see QueueMessage.redrive). */
+  /** How often the reconciler re-drove it since the worker last acted on it (see QueueMessage.redrive). */
   requeues?: number;
 }
 
@@ -86,8 +86,9 @@ export interface QueueMessage {
   expect?: number;
   /**
    * On the reconciler's re-drives: the delivery's re-drive count it was claimed with.
-   * Once re-driven, a delivery is attempted only by its latest re-drive (until an attempt
-   * resets the count), so a late original message and its re-drive do not both send.
+   * Once re-driven, a delivery is attempted only by its latest re-drive (until the worker
+   * acts on it, which resets the count), so a late original message and its re-drive do
+   * not both send.
    */
   redrive?: number;
 }

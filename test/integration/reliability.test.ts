@@ -148,7 +148,7 @@ describe('the reconciler re-drives open deliveries from the table', () => {
     expect(await reconcileAt(due + 10 * AFTER * 1000)).toEqual([]);
   });
 
-  it('a delivery re-driven past its re-drive budget or retention ends dead with the reason', async () => {
+  it('a delivery re-driven past retention, or past its re-drive budget without the worker acting on it, ends dead with the reason', async () => {
     const message = await ingestOne(`stuck-${Date.now()}`);
     receiver.script({ status: 503 });
     await processDeliveryMessage({ ...rt.deliver, queue: { sendDelayed: async () => undefined } }, message);
@@ -157,6 +157,20 @@ describe('the reconciler re-drives open deliveries from the table', () => {
     expect(await reconcileAt(expiresAt + AFTER * 1000 + 1_000)).toEqual([]);
     const dead = await rt.deliver.deliveries.get(message.eventId ?? '', ruleId, INSTANCE);
     expect(dead).toMatchObject({ state: 'dead', deadReason: expect.stringContaining('before retention') });
+
+    // Re-driven again and again, and never acted on (its messages keep vanishing): 20 times, then dead.
+    const ignored = await ingestOne(`ignored-${Date.now()}`);
+    receiver.script({ status: 503 });
+    await processDeliveryMessage({ ...rt.deliver, queue: { sendDelayed: async () => undefined } }, ignored);
+    const open = await rt.deliver.deliveries.get(ignored.eventId ?? '', ruleId, INSTANCE);
+    let at = Date.parse(open?.nextAttemptAt ?? '');
+    let redriven = 0;
+    for (let period = 0; period < 25; period += 1) {
+      at += AFTER * 1000 + 1_000;
+      redriven += (await reconcileAt(at)).length;
+    }
+    expect(redriven).toBe(20);
+    expect(await rt.deliver.deliveries.get(ignored.eventId ?? '', ruleId, INSTANCE)).toMatchObject({ state: 'dead', deadReason: expect.stringContaining('re-queue limit') });
   });
 
   it('what keeping an open delivery in the index costs: the index write units on top of the write that was made anyway', async () => {

@@ -105,7 +105,8 @@ export function dynamoDeliveryRepository(db: DynamoDBDocumentClient, tableName: 
     async transition(delivery, change) {
       const nowIso = now().toISOString();
       const set = ['#state = :state', 'updatedAt = :now', '#type = :type', 'expiresAt = :expiresAt', '#ttl = :ttl', 'instanceId = :instanceId'];
-      const remove: string[] = [];
+      // The worker acted on it: the reconciler's re-drive count starts again.
+      const remove: string[] = ['requeues'];
       const values: Record<string, unknown> = {
         ':state': change.state,
         ':now': nowIso,
@@ -152,14 +153,10 @@ export function dynamoDeliveryRepository(db: DynamoDBDocumentClient, tableName: 
       } else {
         remove.push('gsi2pk', 'gsi2sk');
       }
-      if (change.attempt) {
-        // An attempt is progress: the reconciler's re-drive budget starts again.
-        remove.push('requeues');
-      }
       const update = new UpdateCommand({
         TableName: tableName,
         Key: keys.delivery(delivery.eventId, delivery.ruleId),
-        UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+        UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
         // No state item yet = a planned delivery still pending.
         ConditionExpression: 'attribute_not_exists(#state) OR (#state IN (:pending, :retrying, :throttled) AND expiresAt = :expiresAt)',
         ExpressionAttributeNames: { '#state': 'state', '#type': 'type', '#ttl': 'ttl' },
