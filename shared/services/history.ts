@@ -79,7 +79,15 @@ async function visibleEvent(deps: HistoryDeps, principal: Principal, eventId: st
     if (!event || event.expiresAt <= now) throw eventNotFound(eventId);
     return event;
   }
-  const candidates = (await deps.store.findEvents(eventId)).filter((e) => e.expiresAt > now && canAccessInstance(principal, e.instanceId));
+  // One per instance: an item recorded before ids were per instance and its re-sent copy
+  // are the same instance's id; the newer one is meant.
+  const byInstance = new Map<string, StoredEvent>();
+  for (const e of await deps.store.findEvents(eventId)) {
+    if (e.expiresAt <= now || !canAccessInstance(principal, e.instanceId)) continue;
+    const seen = byInstance.get(e.instanceId);
+    if (!seen || seen.receivedAt < e.receivedAt) byInstance.set(e.instanceId, e);
+  }
+  const candidates = [...byInstance.values()];
   const [only, ...others] = candidates;
   if (!only) throw eventNotFound(eventId);
   if (others.length > 0) throw eventIdAmbiguous(eventId, candidates.map((e) => e.instanceId));
@@ -88,7 +96,7 @@ async function visibleEvent(deps: HistoryDeps, principal: Principal, eventId: st
 
 export const eventIdAmbiguous = (eventId: string, instanceIds: readonly string[]) =>
   new AppError('EventIdAmbiguous', 409, `Several of your instances have an event ${eventId}; ask for it under one: /v1/instances/{instanceId}/events/{eventId}.`, {
-    details: [...new Set(instanceIds)].sort().map((id) => ({ path: 'path.eventId', message: `held by instance ${id}` })),
+    details: [...instanceIds].sort().map((id) => ({ path: 'path.eventId', message: `held by instance ${id}` })),
   });
 
 export async function getEventTrace(deps: HistoryDeps, principal: Principal, eventId: string, instanceId?: string) {
