@@ -21,8 +21,8 @@ export function createMetaHandler(rt: Pick<Runtime, 'config' | 'logger'>, deps: 
    */
   async function runDeepHealth(): Promise<DeepHealth> {
     if (!deepHealth) {
-      const [{ healthProbes }, { cachedDeepHealth }] = await Promise.all([import('../shared/adapters/health/probes'), import('../shared/services/health')]);
-      deepHealth = cachedDeepHealth(healthProbes(rt.config));
+      const { deepHealthCheck } = await import('../shared/wiring/health');
+      deepHealth = deepHealthCheck(rt.config);
     }
     return deepHealth();
   }
