@@ -1,4 +1,7 @@
-/** Event history and trace: GET /v1/instances/{instanceId}/events, GET /v1/events/{eventId}, POST .../redeliver. */
+/**
+ * Event history and trace: GET /v1/instances/{instanceId}/events, GET /v1/instances/{instanceId}/events/{eventId},
+ * GET /v1/events/{eventId}, and POST .../redeliver on either event path.
+ */
 import { createHttpFunction } from '../shared/http/createHttpFunction';
 import type { HttpHandler } from '../shared/http/createHttpFunction';
 import { eventsInputs } from '../shared/http/inputs/events';
@@ -28,6 +31,17 @@ export function createEventsHandler(rt: Pick<Runtime, 'logger' | 'authenticator'
         const ruleId = (body as { ruleId?: string } | undefined)?.ruleId;
         const result = await redeliver(rt.history, principal, params.eventId ?? '', ruleId);
         rt.logger.info('redelivery requested', { eventId: params.eventId, requeued: result.requeued });
+        return json(202, result);
+      },
+      getInstanceEvent: async ({ params, principal }) => {
+        if (!principal) throw new Error('no principal');
+        return json(200, await getEventTrace(rt.history, principal, params.eventId ?? '', params.instanceId ?? ''));
+      },
+      redeliverInstanceEvent: async ({ params, principal, body }) => {
+        if (!principal) throw new Error('no principal');
+        const ruleId = (body as { ruleId?: string } | undefined)?.ruleId;
+        const result = await redeliver(rt.history, principal, params.eventId ?? '', ruleId, params.instanceId ?? '');
+        rt.logger.info('redelivery requested', { instanceId: params.instanceId, eventId: params.eventId, requeued: result.requeued });
         return json(202, result);
       },
     },

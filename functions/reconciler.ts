@@ -1,6 +1,6 @@
 /**
- * Scheduled every minute: re-queues deliveries stuck `pending` (outbox pattern), so an
- * accepted event's deliveries are never lost between the DynamoDB write and the send;
+ * Scheduled every minute: re-drives every open delivery whose next attempt is overdue
+ * (never queued, or its message lost), so an accepted event's deliveries are never lost;
  * and drains the DLQ, marking deliveries whose messages crashed the worker `dead`.
  */
 import type { Runtime } from '../shared/runtime';

@@ -35,7 +35,7 @@ export async function startDynamoLocal(opts: {
   dataDir?: string;
   registry: ProcessRegistry;
   onOutput?: (line: string) => void;
-}): Promise<{ endpoint: string; pid: number | undefined }> {
+}): Promise<{ endpoint: string; pid: number | undefined; exited: Promise<string> }> {
   const dir = jarDirectory();
   const args = [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-Xmx512m', '-jar', join(dir, 'DynamoDBLocal.jar')];
   args.push('-port', String(opts.port), '-sharedDb', '-disableTelemetry');
@@ -47,9 +47,12 @@ export async function startDynamoLocal(opts: {
   }
   const child = opts.registry.spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] }, DYNAMO_MARKER);
   let exited: string | undefined;
-  child.on('exit', (code, signal) => {
-    exited = `DynamoDB Local exited (${signal ?? code})`;
-  });
+  const exit = new Promise<string>((resolve) =>
+    child.on('exit', (code, signal) => {
+      exited = `DynamoDB Local exited (${signal ?? code})`;
+      resolve(exited);
+    }),
+  );
   child.on('error', (error) => {
     exited = `DynamoDB Local could not start: ${error.message} (is Java >= 17 on PATH?)`;
   });
@@ -69,5 +72,5 @@ export async function startDynamoLocal(opts: {
     () => exited,
   );
   client.destroy();
-  return { endpoint, pid: child.pid };
+  return { endpoint, pid: child.pid, exited: exit };
 }

@@ -2,17 +2,20 @@
  * `npm start`: the whole system on one machine, loopback only, no Docker, no cloud.
  *   DynamoDB Local → table from resources/table.yml
  *   local SQS emulator → delivery queue + DLQ from resources/queues.yml
- *   serverless-offline → HTTP API on PORT, the reconciler schedule, a Lambda invoke API
+ *   serverless-offline → the HTTP API (behind a front door on PORT), the reconciler
+ *                        schedule, a Lambda invoke API
  *   poller → invokes `deliver` as serverless.yml's sqs event configures it
  * Ctrl-C stops everything; a crashed earlier run is cleaned up on the next start.
  */
-import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateQueueCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { generateMasterKey } from '../shared/adapters/crypto/secretSealer';
 import { ConfigError, loadConfig } from '../shared/config';
 import { startDynamoLocal, localDynamoClient } from './dynamoLocal';
+import { startFrontDoor } from './frontDoor';
 import { startOffline } from './offline';
 import { lambdaInvoker, startPoller } from './poller';
 import { ProcessRegistry, waitFor } from './processes';
@@ -37,6 +40,26 @@ function localSecretsKey(file: string): string {
   return key;
 }
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function secondsFrom(env: NodeJS.ProcessEnv, name: string): number {
+  const raw = env[name]?.trim();
+  if (!raw) return 0;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 3600) throw new ConfigError([`${name}: expected whole seconds from 1 to 3600`]);
+  return n;
+}
+
 function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
@@ -54,6 +77,7 @@ async function main(): Promise<void> {
     sqs: portFrom(env, 'LOCAL_SQS_PORT', 9324),
     lambda: portFrom(env, 'LOCAL_LAMBDA_PORT', 3002),
   };
+  const reconcileEvery = secondsFrom(env, 'LOCAL_RECONCILE_EVERY_SECONDS');
   const tableName = env.TABLE_NAME?.trim() || `registry-events-${STAGE}`;
   const secretsKey = env.SECRETS_KEY?.trim() || localSecretsKey(join(dataDir, 'secrets.key'));
   const baseEnv: NodeJS.ProcessEnv = {
@@ -94,18 +118,42 @@ async function main(): Promise<void> {
 
   try {
     const inMemory = env.LOCAL_DYNAMODB_IN_MEMORY === 'true';
-    const dynamo = await startDynamoLocal({
-      port: ports.dynamo,
-      registry,
-      ...(inMemory ? {} : { dataDir: join(dataDir, 'dynamodb') }),
-      onOutput: (line) => env.LOCAL_VERBOSE === 'true' && log(`dynamodb: ${line}`),
-    });
+    const startDynamo = () =>
+      startDynamoLocal({
+        port: ports.dynamo,
+        registry,
+        ...(inMemory ? {} : { dataDir: join(dataDir, 'dynamodb') }),
+        onOutput: (line) => env.LOCAL_VERBOSE === 'true' && log(`dynamodb: ${line}`),
+      });
+    const dynamo = await startDynamo();
+    // Like a managed table, DynamoDB Local comes back if it dies (with its data, when
+    // persisted): the functions' SDK retries and the reconciler ride out the gap.
+    const superviseDynamo = async (exited: Promise<string>) => {
+      for (let failures = 0; ; ) {
+        const reason = await exited;
+        if (shuttingDown) return;
+        log(`${reason}; restarting it`);
+        try {
+          const again = await startDynamo();
+          log(`DynamoDB Local is back on ${again.endpoint}`);
+          exited = again.exited;
+          failures = 0;
+        } catch (error) {
+          failures += 1;
+          log(`DynamoDB Local could not restart: ${error instanceof Error ? error.message : String(error)}`);
+          if (failures >= 5) return void shutdown(1);
+          exited = new Promise((r) => setTimeout(() => r('DynamoDB Local is still down'), 1_000));
+        }
+      }
+    };
+    void superviseDynamo(dynamo.exited);
     const ddb = localDynamoClient(dynamo.endpoint);
     const table = await ensureTable(ddb, tableName);
     ddb.destroy();
     log(`DynamoDB Local on ${dynamo.endpoint}, table ${tableName} (${table})`);
 
-    const emulator = await startSqsEmulator({ host: '127.0.0.1', port: ports.sqs, region: REGION });
+    // The queue survives restarts like the table does (SPEC §9); in memory with the table.
+    const emulator = await startSqsEmulator({ host: '127.0.0.1', port: ports.sqs, region: REGION, ...(inMemory ? {} : { dataDir: join(dataDir, 'sqs') }) });
     cleanups.push(() => emulator.close());
     const queues = readQueueDefinitions();
     const sqs = new SQSClient({
@@ -115,31 +163,35 @@ async function main(): Promise<void> {
     });
     const dlqName = `registry-events-${STAGE}-deliveries-dlq`;
     const queueName = `registry-events-${STAGE}-deliveries`;
-    const dlq = await sqs.send(
-      new CreateQueueCommand({
-        QueueName: dlqName,
-        Attributes: { MessageRetentionPeriod: String(queues.deadLetterRetentionPeriod) },
-      }),
-    );
-    const queue = await sqs.send(
-      new CreateQueueCommand({
-        QueueName: queueName,
-        Attributes: {
+    // The queues persist across restarts: a changed definition updates them in place.
+    const ensureQueue = async (name: string, attributes: Record<string, string>) => {
+      try {
+        return await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+      } catch (error) {
+        if (!(error instanceof Error && error.name === 'QueueNameExists')) throw error;
+        const url = emulator.queueUrl(name);
+        await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: attributes }));
+        return { QueueUrl: url };
+      }
+    };
+    const dlq = await ensureQueue(dlqName, { MessageRetentionPeriod: String(queues.deadLetterRetentionPeriod) });
+    const queue = await ensureQueue(queueName, {
           VisibilityTimeout: String(queues.visibilityTimeout),
           MessageRetentionPeriod: String(queues.messageRetentionPeriod),
           RedrivePolicy: JSON.stringify({
             deadLetterTargetArn: emulator.queueArn(dlqName),
             maxReceiveCount: queues.maxReceiveCount,
           }),
-        },
-      }),
-    );
+    });
     log(`SQS emulator on ${emulator.endpoint} (queue ${queueName}, DLQ after ${queues.maxReceiveCount} receives)`);
 
+    // serverless-offline listens on an inner port; the front door on PORT hands it bodies
+    // as API Gateway would (frontDoor.ts).
+    const innerPort = await freePort();
     const offline = startOffline({
       registry,
       stage: STAGE,
-      httpPort: config.port,
+      httpPort: innerPort,
       lambdaPort: ports.lambda,
       env: {
         ...baseEnv,
@@ -157,6 +209,8 @@ async function main(): Promise<void> {
         void shutdown(1);
       }
     });
+    const frontDoor = await startFrontDoor({ port: config.port, upstreamPort: innerPort, log });
+    cleanups.push(() => frontDoor.close());
     const api = `http://127.0.0.1:${config.port}`;
     await waitFor(
       'the HTTP API',
@@ -182,14 +236,32 @@ async function main(): Promise<void> {
     });
     cleanups.push(() => poller.stop());
 
+    // The reconciler runs on its `rate(1 minute)` schedule; LOCAL_RECONCILE_EVERY_SECONDS
+    // also invokes it this often (short recovery in tests; overlapping runs are safe).
+    if (reconcileEvery > 0) {
+      const reconcilerName = `${trigger.functionName(STAGE).replace(/-deliver$/, '')}-reconciler`;
+      let running = false;
+      const timer = setInterval(() => {
+        if (running) return;
+        running = true;
+        lambda
+          .send(new InvokeCommand({ FunctionName: reconcilerName, Payload: Buffer.from('{}') }))
+          .catch((error: unknown) => log(`reconciler invoke failed: ${error instanceof Error ? error.message : String(error)}`))
+          .finally(() => {
+            running = false;
+          });
+      }, reconcileEvery * 1000);
+      cleanups.push(async () => clearInterval(timer));
+    }
+
     log(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
     log(`Console       ${api}/console   (sign in with an API key${config.adminKeyIsDefault ? ', e.g. local-dev-admin-key' : ''})`);
     log(`HTTP API      ${api}/v1   (try: curl ${api}/v1/health)`);
     log(`OpenAPI       ${api}/v1/openapi.json`);
     log(`Lambda API    http://127.0.0.1:${ports.lambda}`);
     log(`DynamoDB      ${dynamo.endpoint}   data in ${inMemory ? '(memory)' : join(dataDir, 'dynamodb')}`);
-    log(`SQS           ${emulator.endpoint}`);
-    log(`deliver       batchSize ${trigger.batchSize}, window ${trigger.maximumBatchingWindowSeconds} s; reconciler every minute`);
+    log(`SQS           ${emulator.endpoint}   messages in ${inMemory ? '(memory)' : join(dataDir, 'sqs')}`);
+    log(`deliver       batchSize ${trigger.batchSize}, window ${trigger.maximumBatchingWindowSeconds} s; reconciler every minute${reconcileEvery > 0 ? ` and every ${reconcileEvery} s` : ''}`);
     log('Ctrl-C to stop');
   } catch (error) {
     console.error(`[local] start-up failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -145,7 +145,7 @@ export interface Config {
   retryMaxDelaySeconds: number;
   retryMaxAttempts: number;
   allowPrivateTargets: boolean;
-  /** How long a delivery may stay `pending` before the reconciler re-queues it. */
+  /** How far past its due time an open delivery may get before the reconciler re-drives it (once per such period). */
   reconcileAfterSeconds: number;
   /** Events per second per API key, per function instance (burst ≥ one full batch). */
   ingestRatePerSecond: number;

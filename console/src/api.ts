@@ -110,9 +110,10 @@ export const api = {
     const qs = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== '')).toString();
     return (await call<EventPage>('GET', `/v1/instances/${enc(instanceId)}/events${qs ? `?${qs}` : ''}`)).data;
   },
-  getEvent: async (eventId: string) => (await call<EventTrace>('GET', `/v1/events/${enc(eventId)}`)).data,
-  redeliver: async (eventId: string, ruleId?: string) =>
-    (await call<{ requeued: string[] }>('POST', `/v1/events/${enc(eventId)}/redeliver`, { body: ruleId ? { ruleId } : {} })).data,
+  // Event ids are unique per instance: the console always asks under the instance it shows.
+  getEvent: async (instanceId: string, eventId: string) => (await call<EventTrace>('GET', `/v1/instances/${enc(instanceId)}/events/${enc(eventId)}`)).data,
+  redeliver: async (instanceId: string, eventId: string, ruleId?: string) =>
+    (await call<{ requeued: string[] }>('POST', `/v1/instances/${enc(instanceId)}/events/${enc(eventId)}/redeliver`, { body: ruleId ? { ruleId } : {} })).data,
 
   listSources: async (instanceId: string) => (await call<{ sources: SourceView[] }>('GET', `/v1/instances/${enc(instanceId)}/sources`)).data.sources,
   createSource: async (instanceId: string, body: { name: string; kind: SourceKind; regionId: string }) =>

@@ -1,5 +1,6 @@
 /**
- * In-memory SQS standard-queue semantics, independent of HTTP. Time comes from an
+ * SQS standard-queue semantics, independent of HTTP; in memory, or kept across restarts
+ * in a data folder (journal.ts). Time comes from an
  * injectable clock so visibility, delays, retention and redrive are testable without
  * sleeping; only long-poll waits use real timers.
  *
@@ -15,6 +16,8 @@ import { LongPollWaiters } from './longPoll';
 import { createMessage, issueReceipt, messageIdOfReceipt, sendResultOf, toReceived } from './message';
 import type { ReceivedMessage, SendInput, SendResult, StoredMessage } from './message';
 import { DEFAULT_ATTRIBUTES, isReadableAttribute, normalizeAttribute } from './queueAttributes';
+import { QueueJournal } from './journal';
+import type { JournalEntry } from './journal';
 import type { RedrivePolicy } from './queueAttributes';
 
 export interface Clock {
@@ -29,6 +32,8 @@ export interface QueueStoreOptions {
   accountId?: string;
   /** How often long-poll waiters re-check for messages whose delay/visibility lapsed. */
   pollIntervalMs?: number;
+  /** Keep queues and messages across restarts in this folder (see journal.ts); in memory without. */
+  dataDir?: string;
 }
 
 export type { ReceivedMessage, SendInput, SendResult } from './message';
@@ -56,12 +61,35 @@ export class QueueStore {
   private readonly clock: Clock;
   private readonly queues = new Map<string, Queue>();
   private readonly waiters: LongPollWaiters<ReceivedMessage>;
+  private readonly journal: QueueJournal | undefined;
 
   constructor(opts: QueueStoreOptions = {}) {
     this.clock = opts.clock ?? systemClock;
     this.region = opts.region ?? 'us-east-1';
     this.accountId = opts.accountId ?? '000000000000';
     this.waiters = new LongPollWaiters(opts.pollIntervalMs ?? 50);
+    if (opts.dataDir !== undefined) {
+      this.journal = new QueueJournal(opts.dataDir);
+      for (const [name, q] of this.journal.replay()) this.queues.set(name, q);
+      this.journal.compact(this.queues.values());
+    }
+  }
+
+  /** Records a change before it is answered (no-op without a data folder). */
+  private record(entry: JournalEntry): void {
+    if (!this.journal) return;
+    this.journal.append(entry);
+    let live = 0;
+    for (const q of this.queues.values()) live += 1 + q.messages.size;
+    if (this.journal.needsCompaction(live)) this.journal.compact(this.queues.values());
+  }
+
+  private recordQueue(q: Queue): void {
+    this.record({ op: 'queue', queue: { name: q.name, attributes: q.attributes, createdAt: q.createdAt, modifiedAt: q.modifiedAt } });
+  }
+
+  private recordMessage(q: Queue, m: StoredMessage): void {
+    this.record({ op: 'put', queue: q.name, message: m });
   }
 
   queueArn(name: string): string {
@@ -90,7 +118,9 @@ export class QueueStore {
     const merged = Object.fromEntries(
       Object.entries({ ...DEFAULT_ATTRIBUTES, ...normalized }).filter(([, value]) => value !== ''),
     );
-    this.queues.set(name, { name, attributes: merged, createdAt: now, modifiedAt: now, messages: new Map() });
+    const created: Queue = { name, attributes: merged, createdAt: now, modifiedAt: now, messages: new Map() };
+    this.queues.set(name, created);
+    this.recordQueue(created);
     return { created: true };
   }
 
@@ -105,11 +135,13 @@ export class QueueStore {
   deleteQueue(name: string): void {
     this.queue(name);
     this.queues.delete(name);
+    this.record({ op: 'dropQueue', name });
     this.waiters.notify(name);
   }
 
   purgeQueue(name: string): void {
     this.queue(name).messages.clear();
+    this.record({ op: 'purge', name });
   }
 
   getQueueAttributes(name: string, names: readonly string[]): Record<string, string> {
@@ -140,6 +172,7 @@ export class QueueStore {
     const merged = Object.entries({ ...q.attributes, ...this.normalizeAll(attributes) });
     q.attributes = Object.fromEntries(merged.filter(([, value]) => value !== ''));
     q.modifiedAt = this.clock.now();
+    this.recordQueue(q);
     // A shorter wait time or cleared delay may make messages receivable right away.
     this.waiters.notify(name);
   }
@@ -149,6 +182,7 @@ export class QueueStore {
     const limits = { defaultDelaySeconds: intAttr(q, 'DelaySeconds'), maximumMessageSize: intAttr(q, 'MaximumMessageSize') };
     const message = createMessage(input, limits, this.clock.now());
     q.messages.set(message.id, message);
+    this.recordMessage(q, message);
     this.waiters.notify(name);
     return sendResultOf(message);
   }
@@ -179,6 +213,7 @@ export class QueueStore {
       m.firstReceivedAt ??= now;
       m.visibleAt = now + visibility * 1000;
       issueReceipt(q.name, m);
+      this.recordMessage(q, m);
       out.push(toReceived(m, this.accountId));
     }
     return out;
@@ -206,7 +241,10 @@ export class QueueStore {
     const q = this.queue(name);
     const id = messageIdOfReceipt(q.name, receiptHandle);
     const m = q.messages.get(id);
-    if (m && m.receipt === receiptHandle) q.messages.delete(id);
+    if (m && m.receipt === receiptHandle) {
+      q.messages.delete(id);
+      this.record({ op: 'del', queue: q.name, id });
+    }
   }
 
   changeMessageVisibility(name: string, receiptHandle: string, timeoutSeconds: number): void {
@@ -221,6 +259,7 @@ export class QueueStore {
     const now = this.clock.now();
     if (m.visibleAt <= now) throw new SqsError('MessageNotInflight', 'The message referred to is not in flight.');
     m.visibleAt = now + timeoutSeconds * 1000;
+    this.recordMessage(q, m);
     if (timeoutSeconds === 0) this.waiters.notify(name);
   }
 
@@ -261,20 +300,24 @@ export class QueueStore {
   private moveToDeadLetter(source: Queue, dlq: Queue, m: StoredMessage, now: number): void {
     source.messages.delete(m.id);
     // Standard queues keep the original enqueue time, so retention counts from the first send.
-    dlq.messages.set(m.id, {
-      ...m,
-      visibleAt: now,
-      receiveCount: 0,
-      firstReceivedAt: undefined,
-      receipt: undefined,
-      deadLetterSourceArn: this.queueArn(source.name),
-    });
+    const moved: StoredMessage = { ...m, visibleAt: now, receiveCount: 0, deadLetterSourceArn: this.queueArn(source.name) };
+    delete moved.firstReceivedAt;
+    delete moved.receipt;
+    dlq.messages.set(m.id, moved);
+    // Into the DLQ first: a kill between the two lines leaves a copy, never a loss.
+    this.recordMessage(dlq, moved);
+    this.record({ op: 'del', queue: source.name, id: m.id });
     this.waiters.notify(dlq.name);
   }
 
   private expire(q: Queue, now: number): void {
     const retentionMs = intAttr(q, 'MessageRetentionPeriod') * 1000;
-    for (const [id, m] of q.messages) if (m.sentAt + retentionMs <= now) q.messages.delete(id);
+    for (const [id, m] of q.messages) {
+      if (m.sentAt + retentionMs <= now) {
+        q.messages.delete(id);
+        this.record({ op: 'del', queue: q.name, id });
+      }
+    }
   }
 
   private counts(q: Queue): { visible: number; notVisible: number; delayed: number } {

@@ -29,6 +29,8 @@ export interface SqsEmulatorOptions {
   logger?: SqsEmulatorLogger;
   /** Larger request bodies get 413. */
   maxBodyBytes?: number;
+  /** Keep queues and messages across restarts here (SQS is durable; so is its emulator). */
+  dataDir?: string;
 }
 
 export interface SqsEmulator {
@@ -94,7 +96,7 @@ export async function startSqsEmulator(opts: SqsEmulatorOptions = {}): Promise<S
   const host = opts.host ?? '127.0.0.1';
   const logger = opts.logger ?? {};
   const maxBodyBytes = opts.maxBodyBytes ?? 1024 * 1024;
-  const store = new QueueStore({ clock: opts.clock, region: opts.region, accountId: opts.accountId });
+  const store = new QueueStore({ clock: opts.clock, region: opts.region, accountId: opts.accountId, ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}) });
   const inFlight = new Set<Promise<void>>();
   let endpoint = '';
   const queueUrl = (name: string): string => `${endpoint}/${store.accountId}/${name}`;

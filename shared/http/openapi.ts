@@ -10,6 +10,7 @@ import { SESSION_COOKIE } from '../domain/sessions';
 import { apiKeysInputs } from './inputs/apiKeys';
 import { eventsInputs } from './inputs/events';
 import { ingestInputs } from './inputs/ingest';
+import { metaInputs } from './inputs/meta';
 import { rulesInputs } from './inputs/rules';
 import { sourceEventsInputs } from './inputs/sourceEvents';
 import { sourcesInputs } from './inputs/sources';
@@ -20,6 +21,7 @@ import type { RouteInputs, RouteSpec } from './routeTable';
 type JsonObject = Record<string, unknown>;
 
 const INPUTS: Readonly<Record<string, RouteInputs | undefined>> = {
+  ...metaInputs,
   ...apiKeysInputs,
   ...rulesInputs,
   ...ingestInputs,

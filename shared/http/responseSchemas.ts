@@ -25,9 +25,17 @@ const errorEnvelopeSchema = z
   })
   .check(z.meta({ id: 'Error' }));
 
+const partHealth = z.enum(['ok', 'unavailable']);
 const healthSchema = z
-  .object({ status: z.literal('ok'), version: z.string() })
-  .check(z.meta({ id: 'Health', example: { status: 'ok', version: '0.1.0' } }));
+  .object({
+    status: z.enum(['ok', 'unavailable']),
+    version: z.string(),
+    /** With ?deep=true: each part the service depends on. */
+    checks: z.optional(z.object({ table: partHealth, queue: partHealth })),
+    /** With ?deep=true and a 503: the parts that are down. */
+    failing: z.optional(z.array(z.enum(['table', 'queue']))),
+  })
+  .check(z.meta({ id: 'Health', example: { status: 'ok', version: '0.1.0', checks: { table: 'ok', queue: 'ok' } } }));
 
 const apiKeySummarySchema = z
   .object({

@@ -54,7 +54,10 @@ export async function scheduleRetry(
   // The retry message first: if the process dies right after, the delivery is still
   // open and the message finds it; the other order could leave it `retrying` with no message.
   if (resend) {
-    await deps.queue.sendDelayed({ kind: 'delivery', eventId: delivery.eventId, ruleId: delivery.ruleId, deliveryId: delivery.deliveryId, expect: attempt.n }, delay);
+    await deps.queue.sendDelayed(
+      { kind: 'delivery', eventId: delivery.eventId, instanceId: delivery.instanceId, ruleId: delivery.ruleId, deliveryId: delivery.deliveryId, expect: attempt.n },
+      delay,
+    );
   }
   await deps.deliveries.transition(delivery, {
     state: 'retrying',
@@ -72,7 +75,7 @@ async function dropMail(deps: DeliverDeps, delivery: DeliveryRecord): Promise<vo
 async function deliverOne(deps: DeliverDeps, message: QueueMessage & { eventId: string; ruleId: string }, preloaded?: LoadedDelivery): Promise<void> {
   const { eventId, ruleId } = message;
   // One read for both: the event is needed for every open delivery, and closed ones are rare.
-  const { delivery, event } = preloaded ?? (await deps.deliveries.load(eventId, ruleId));
+  const { delivery, event } = preloaded ?? (await deps.deliveries.load(eventId, ruleId, message.instanceId));
   if (!delivery) return;
   if (!OPEN_STATES.includes(delivery.state)) {
     await dropMail(deps, delivery); // already closed: a duplicate message
@@ -80,6 +83,9 @@ async function deliverOne(deps: DeliverDeps, message: QueueMessage & { eventId: 
   }
   if (delivery.notify.method !== 'dingtalk' && delivery.state === 'retrying' && message.expect !== delivery.attemptCount) {
     return; // not this retry chain's message: a duplicate or a stale copy
+  }
+  if (delivery.notify.method !== 'dingtalk' && (message.redrive ?? 0) !== (delivery.requeues ?? 0)) {
+    return; // re-driven since (or a stale re-drive): only its latest re-drive acts
   }
   const now = nowOf(deps);
   if (Date.parse(delivery.expiresAt) <= now) {
@@ -128,7 +134,7 @@ export async function preloadDeliveries(deps: DeliverDeps, messages: QueueMessag
   if (due.length < 2) return () => undefined;
   let loaded: Map<string, LoadedDelivery>;
   try {
-    loaded = await deps.deliveries.loadMany(due.map(({ eventId, ruleId }) => ({ eventId, ruleId })));
+    loaded = await deps.deliveries.loadMany(due.map(({ eventId, ruleId, instanceId }) => ({ eventId, ruleId, instanceId })));
   } catch (error) {
     deps.log?.('batch read failed; each message reads for itself', { error: error instanceof Error ? error.name : 'unknown' });
     return () => undefined;

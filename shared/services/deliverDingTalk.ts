@@ -14,7 +14,7 @@ import { eventIdentity } from '../domain/cloudEvents';
 import type { MailItem } from './chatbotPorts';
 import type { DeliverDeps } from './deliver';
 import { nowOf } from './deliver';
-import type { Attempt, DeliveryRecord } from './deliveryPorts';
+import type { Attempt, DeliveryRecord, LoadedDelivery } from './deliveryPorts';
 import { loadKeyOf, OPEN_STATES } from './deliveryPorts';
 import type { StoredEvent } from './eventStore';
 import { sealContext } from './sealContext';
@@ -82,8 +82,19 @@ function outcomeOf(result: SendResult): DingTalkOutcome & { error?: string; http
   return { ...classifyDingTalkReply(result.status, result.body), httpStatus: result.status };
 }
 
-/** Records one send's outcome on every delivery it carried; returns when to try again, if at all. */
-async function settleChunk(deps: DeliverDeps, botId: string, chunk: Chunk, result: SendResult, at: number): Promise<number | undefined> {
+/**
+ * Records one send's outcome on every delivery it carried; returns when to try again, if
+ * at all. `loaded` is what the flush read before sending (only the lease holder settles
+ * DingTalk deliveries, so it is still current; transitions are conditional anyway).
+ */
+async function settleChunk(
+  deps: DeliverDeps,
+  botId: string,
+  chunk: Chunk,
+  result: SendResult,
+  at: number,
+  loaded: Map<string, LoadedDelivery>,
+): Promise<number | undefined> {
   const outcome = outcomeOf(result);
   const base = {
     at: new Date(at).toISOString(),
@@ -95,8 +106,6 @@ async function settleChunk(deps: DeliverDeps, botId: string, chunk: Chunk, resul
     ...(outcome.error !== undefined ? { error: outcome.error } : {}),
     ...(chunk.digestId ? { digestId: chunk.digestId } : {}),
   } satisfies Omit<Attempt, 'n'>;
-  // One read for the whole chunk (a digest can carry many deliveries).
-  const loaded = await deps.deliveries.loadMany(chunk.items.map(({ eventId, ruleId }) => ({ eventId, ruleId })));
   const records = chunk.items.map((m) => loaded.get(loadKeyOf(m.eventId, m.ruleId))?.delivery);
   const open = records.filter((r): r is DeliveryRecord => r !== undefined && OPEN_STATES.includes(r.state));
   // Mail whose delivery is gone or already closed must not be sent again.
@@ -183,7 +192,17 @@ export async function flushChatbot(deps: DeliverDeps, botId: string, parked?: De
   try {
     const now = nowOf(deps);
     // Mail still in its retry backoff waits for a later flush.
-    const mail = (await deps.chatbots.listMail(botId)).filter((m) => (m.notBefore ?? 0) <= now);
+    const due = (await deps.chatbots.listMail(botId)).filter((m) => (m.notBefore ?? 0) <= now);
+    // One read for everything about to leave: mail whose delivery is already closed or
+    // gone (a re-driven copy, a delivery ended elsewhere) is dropped, never sent again.
+    const loaded = due.length > 0 ? await deps.deliveries.loadMany(due.map(({ eventId, ruleId, instanceId }) => ({ eventId, ruleId, instanceId }))) : new Map<string, LoadedDelivery>();
+    const isOpen = (m: MailItem) => {
+      const record = loaded.get(loadKeyOf(m.eventId, m.ruleId))?.delivery;
+      return record !== undefined && OPEN_STATES.includes(record.state);
+    };
+    const closed = due.filter((m) => !isOpen(m)).map((m) => m.deliveryId);
+    if (closed.length > 0) await deps.chatbots.deleteMail(botId, closed);
+    const mail = due.filter(isOpen);
     if (mail.length === 0) {
       await deps.chatbots.settle(botId, grant.slotId, 0);
     } else {
@@ -207,7 +226,7 @@ export async function flushChatbot(deps: DeliverDeps, botId: string, parked?: De
           timeoutMs: deps.settings.timeoutMs,
         });
         await deps.chatbots.settle(botId, slotId, nowOf(deps) + s.windowMs + s.marginMs);
-        retryAt = await settleChunk(deps, botId, chunk, result, start);
+        retryAt = await settleChunk(deps, botId, chunk, result, start, loaded);
         if (retryAt !== undefined) break;
       }
     }

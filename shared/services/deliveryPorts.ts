@@ -20,6 +20,8 @@ export interface DeliveryRecord extends StoredDelivery {
   nextAttemptAt?: string;
   deliveredAt?: string;
   deadReason?: string;
+  /** How often the reconciler re-drove it since the worker last acted on it (see QueueMessage.redrive). */
+  requeues?: number;
 }
 
 export interface Transition {
@@ -30,8 +32,20 @@ export interface Transition {
   deadReason?: string;
 }
 
-/** Which delivery, and until when its record must be kept. */
-export type DeliveryRef = Pick<DeliveryRecord, 'eventId' | 'ruleId' | 'expiresAt'>;
+/** Which delivery (of which instance), and until when its record must be kept. */
+export type DeliveryRef = Pick<DeliveryRecord, 'eventId' | 'ruleId' | 'expiresAt' | 'instanceId'>;
+
+/**
+ * What finds a delivery and its event: event ids are unique per instance. Without an
+ * instance (a message queued before ids were per instance) the event is the one of the
+ * id whose plan holds the rule (rule ids belong to one instance) — a Query instead of a
+ * key read, so every message sent now carries its instance.
+ */
+export interface LoadRef {
+  eventId: string;
+  ruleId: string;
+  instanceId?: string | undefined;
+}
 
 /** A delivery and its event as read together. */
 export interface LoadedDelivery {
@@ -42,11 +56,11 @@ export interface LoadedDelivery {
 export const loadKeyOf = (eventId: string, ruleId: string) => `${eventId}\n${ruleId}`;
 
 export interface DeliveryRepository {
-  get(eventId: string, ruleId: string): Promise<DeliveryRecord | undefined>;
+  get(eventId: string, ruleId: string, instanceId?: string): Promise<DeliveryRecord | undefined>;
   /** The delivery and its event, read together (strongly consistent: ingest wrote them moments ago). */
-  load(eventId: string, ruleId: string): Promise<LoadedDelivery>;
+  load(eventId: string, ruleId: string, instanceId?: string): Promise<LoadedDelivery>;
   /** Many at once (a queue batch): one read for all, keyed by loadKeyOf. */
-  loadMany(refs: { eventId: string; ruleId: string }[]): Promise<Map<string, LoadedDelivery>>;
+  loadMany(refs: LoadRef[]): Promise<Map<string, LoadedDelivery>>;
   /**
    * Applies a transition only while the delivery is still open (pending, retrying,
    * throttled), so a delivery ends delivered/failed/dead exactly once in its trace.
@@ -58,6 +72,8 @@ export interface DeliveryRepository {
 export interface QueueMessage {
   kind?: 'delivery' | 'flush';
   eventId?: string;
+  /** The event's instance (ids are per instance); absent on messages queued before that. */
+  instanceId?: string;
   ruleId?: string;
   deliveryId?: string;
   botId?: string;
@@ -68,6 +84,13 @@ export interface QueueMessage {
    * only attempted by the message of its own retry chain, so duplicates cannot fork it.
    */
   expect?: number;
+  /**
+   * On the reconciler's re-drives: the delivery's re-drive count it was claimed with.
+   * Once re-driven, a delivery is attempted only by its latest re-drive (until the worker
+   * acts on it, which resets the count), so a late original message and its re-drive do
+   * not both send.
+   */
+  redrive?: number;
 }
 
 export interface DelayedQueue {

@@ -46,8 +46,14 @@ export interface EventStore {
 
 export interface DeliveryMessage {
   eventId: string;
+  /** Event ids are unique per instance; absent only for events recorded before that. */
+  instanceId?: string;
   ruleId: string;
   deliveryId: string;
+  /** A re-driven retry: the attempt count its retry chain continues from. */
+  expect?: number;
+  /** A re-drive: the re-drive count it was claimed with (QueueMessage.redrive). */
+  redrive?: number;
 }
 
 export interface DeliveryQueue {
@@ -58,6 +64,8 @@ export interface DeliveryQueue {
 /** An entry of the pending index. */
 export interface PendingDelivery {
   eventId: string;
+  /** The event's instance, when the entry is an event item (undefined: a legacy item). */
+  instanceId?: string;
   /** Absent when the entry is an event: its planned deliveries not yet picked up. */
   ruleId?: string;
   queuedAt: string;

@@ -6,7 +6,7 @@
  */
 import { canAccessInstance } from '../domain/apiKeys';
 import type { Principal } from '../domain/apiKeys';
-import { notFound } from '../domain/errors';
+import { AppError, notFound } from '../domain/errors';
 import { eventIdentity } from '../domain/cloudEvents';
 import type { Attempt } from './deliveryPorts';
 import type { DeliveryMessage, DeliveryQueue, DeliveryState, StoredEvent } from './eventStore';
@@ -68,16 +68,43 @@ export async function listEvents(deps: HistoryDeps, instanceId: string, filter: 
   return { events, nextToken: page.next ? encodePageToken(key, instanceId, filter, page.next) : null };
 }
 
-async function visibleEvent(deps: HistoryDeps, principal: Principal, eventId: string): Promise<StoredEvent> {
-  const event = await deps.store.getEvent(eventId);
+/**
+ * The event a caller means. With an instance (the per-instance routes), that instance's
+ * event. Without one (GET /v1/events/{eventId}), the event with this id among the
+ * instances the key may read; ids are unique per instance only, so when several of them
+ * hold it the caller must say which (409 EventIdAmbiguous naming them, all readable by
+ * this key). Events of other instances are never looked at: 404, as if absent.
+ */
+async function visibleEvent(deps: HistoryDeps, principal: Principal, eventId: string, instanceId?: string): Promise<StoredEvent> {
   const now = (deps.now?.() ?? new Date()).toISOString();
-  if (!event || event.expiresAt <= now || !canAccessInstance(principal, event.instanceId)) throw eventNotFound(eventId);
-  return event;
+  if (instanceId !== undefined) {
+    const event = canAccessInstance(principal, instanceId) ? await deps.store.getEvent(instanceId, eventId) : undefined;
+    if (!event || event.expiresAt <= now) throw eventNotFound(eventId);
+    return event;
+  }
+  // One per instance: an item recorded before ids were per instance and its re-sent copy
+  // are the same instance's id; the newer one is meant.
+  const byInstance = new Map<string, StoredEvent>();
+  for (const e of await deps.store.findEvents(eventId)) {
+    if (e.expiresAt <= now || !canAccessInstance(principal, e.instanceId)) continue;
+    const seen = byInstance.get(e.instanceId);
+    if (!seen || seen.receivedAt < e.receivedAt) byInstance.set(e.instanceId, e);
+  }
+  const candidates = [...byInstance.values()];
+  const [only, ...others] = candidates;
+  if (!only) throw eventNotFound(eventId);
+  if (others.length > 0) throw eventIdAmbiguous(eventId, candidates.map((e) => e.instanceId));
+  return only;
 }
 
-export async function getEventTrace(deps: HistoryDeps, principal: Principal, eventId: string) {
-  const event = await visibleEvent(deps, principal, eventId);
-  const deliveries = await deps.store.deliveriesOf(eventId);
+export const eventIdAmbiguous = (eventId: string, instanceIds: readonly string[]) =>
+  new AppError('EventIdAmbiguous', 409, `Several of your instances have an event ${eventId}; ask for it under one: /v1/instances/{instanceId}/events/{eventId}.`, {
+    details: [...instanceIds].sort().map((id) => ({ path: 'path.eventId', message: `held by instance ${id}` })),
+  });
+
+export async function getEventTrace(deps: HistoryDeps, principal: Principal, eventId: string, instanceId?: string) {
+  const event = await visibleEvent(deps, principal, eventId, instanceId);
+  const deliveries = await deps.store.deliveriesOf(eventId, event.instanceId);
   const source = event.origin ? await sourceOf(deps, event.origin) : undefined;
   return {
     ...summary(event, deliveries),
@@ -109,14 +136,14 @@ async function sourceOf(deps: HistoryDeps, origin: NonNullable<StoredEvent['orig
   };
 }
 
-export async function redeliver(deps: HistoryDeps, principal: Principal, eventId: string, ruleId?: string): Promise<{ requeued: string[] }> {
-  await visibleEvent(deps, principal, eventId);
-  const deliveries = (await deps.store.deliveriesOf(eventId)).filter((d) => ruleId === undefined || d.ruleId === ruleId);
+export async function redeliver(deps: HistoryDeps, principal: Principal, eventId: string, ruleId?: string, instanceId?: string): Promise<{ requeued: string[] }> {
+  const event = await visibleEvent(deps, principal, eventId, instanceId);
+  const deliveries = (await deps.store.deliveriesOf(eventId, event.instanceId)).filter((d) => ruleId === undefined || d.ruleId === ruleId);
   const nowIso = (deps.now?.() ?? new Date()).toISOString();
   const requeued: DeliveryMessage[] = [];
   for (const d of deliveries) {
-    if ((d.state === 'failed' || d.state === 'dead') && (await deps.store.reopen(eventId, d.ruleId, nowIso))) {
-      requeued.push({ eventId, ruleId: d.ruleId, deliveryId: d.deliveryId });
+    if ((d.state === 'failed' || d.state === 'dead') && (await deps.store.reopen(eventId, d.ruleId, event.instanceId, nowIso))) {
+      requeued.push({ eventId, instanceId: event.instanceId, ruleId: d.ruleId, deliveryId: d.deliveryId });
     }
   }
   // Anything that could not be queued is back in the pending index: the reconciler sends it.

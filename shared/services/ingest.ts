@@ -9,7 +9,8 @@ import { canAccessInstance } from '../domain/apiKeys';
 import type { Principal } from '../domain/apiKeys';
 import { eventIdentity, parseRegistryEvent } from '../domain/cloudEvents';
 import type { RegistryEvent } from '../domain/cloudEvents';
-import { AppError, forbidden } from '../domain/errors';
+import { AppError, forbidden, validationFailed } from '../domain/errors';
+import { jsonDepth, MAX_JSON_DEPTH, tooDeepDetail } from '../domain/jsonDepth';
 import type { ErrorDetail } from '../domain/errors';
 import { matchRules } from '../domain/matching';
 import type { DeliveryMessage, DeliveryQueue, EventStore, StoredDelivery, StoredEvent } from './eventStore';
@@ -78,6 +79,11 @@ export async function ingestEvents<T = unknown>(
   const valid: { index: number; event: RegistryEvent }[] = [];
 
   inputs.forEach((input, index) => {
+    // Before anything recursive (schema checks, hashing) touches it; only this item is refused.
+    if (jsonDepth(input) > MAX_JSON_DEPTH) {
+      results[index] = rejected(index, validationFailed([tooDeepDetail]), idOf(input));
+      return;
+    }
     try {
       const event = parse(input, receivedAt);
       if (!canAccessInstance(principal, event.instanceId)) {
@@ -144,7 +150,7 @@ export async function ingestEvents<T = unknown>(
     const { index } = entry;
     if (outcome.outcome === 'recorded') {
       results[index] = { index, eventId: entry.event.eventId, status: 'accepted', matchedRuleIds: entry.event.matchedRuleIds, expiresAt };
-      for (const d of entry.deliveries) messages.push({ eventId: d.eventId, ruleId: d.ruleId, deliveryId: d.deliveryId });
+      for (const d of entry.deliveries) messages.push({ eventId: d.eventId, instanceId: d.instanceId, ruleId: d.ruleId, deliveryId: d.deliveryId });
     } else if (outcome.existing.hash === entry.hash) {
       results[index] = { index, eventId: entry.event.eventId, status: 'duplicate', matchedRuleIds: outcome.existing.matchedRuleIds, expiresAt: outcome.existing.expiresAt };
     } else {

@@ -1,8 +1,10 @@
 /**
- * The outbox reconciler: deliveries recorded `pending` but never queued (the process
- * died, or SQS failed, between write and send) are re-queued once they have waited
- * longer than `afterSeconds`. Idempotent: a claim moves the delivery's place in the
- * pending index, so the next run waits another full threshold before trying again.
+ * The reconciler (SPEC §9: the table is the source of truth, a queue message only a
+ * wake-up call): every open delivery overdue by more than `afterSeconds` — never queued
+ * (the process died, or SQS failed, between write and send), or whose retry, deferral or
+ * flush message was lost (a crash, a purge, a re-created queue) — is re-driven. Idempotent:
+ * a claim moves the delivery's place in the pending index, so it is re-driven at most
+ * once per such period, by one of any number of overlapping runs.
  */
 import type { DeadLetterQueue } from '../adapters/sqs/deadLetters';
 import type { ChatbotStore } from './chatbotPorts';
@@ -44,12 +46,12 @@ export async function buryDeadLetters(deps: NonNullable<ReconcileDeps['deadLette
       if (message?.kind === 'flush' && message.botId) {
         const mail = await deps.chatbots.listMail(message.botId);
         for (const m of mail) {
-          const delivery = await deps.deliveries.get(m.eventId, m.ruleId);
+          const delivery = await deps.deliveries.get(m.eventId, m.ruleId, m.instanceId);
           if (delivery) await deps.deliveries.transition(delivery, { state: 'dead', deadReason: CRASH_REASON });
         }
         await deps.chatbots.deleteMail(message.botId, mail.map((m) => m.deliveryId));
       } else if (message?.eventId && message.ruleId) {
-        const delivery = await deps.deliveries.get(message.eventId, message.ruleId);
+        const delivery = await deps.deliveries.get(message.eventId, message.ruleId, message.instanceId);
         if (delivery) await deps.deliveries.transition(delivery, { state: 'dead', deadReason: CRASH_REASON });
         if (delivery?.notify.method === 'dingtalk') await deps.chatbots.deleteMail(delivery.notify.botId, [delivery.deliveryId]);
       }

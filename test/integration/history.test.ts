@@ -256,7 +256,7 @@ describe('retention', () => {
     expect(gone.status).toBe(404);
     expect((gone.json as { error: { code: string } }).error.code).toBe('EventNotFound');
     expect((await call(h, { method: 'POST', path: '/v1/events/short-1/redeliver', headers: bearer(ADMIN_KEY), body: {} })).status).toBe(404);
-    const item = await table.db.send(new GetCommand({ TableName: table.tableName, Key: keys.event('short-1') }));
+    const item = await table.db.send(new GetCommand({ TableName: table.tableName, Key: keys.event('short-1', instance) }));
     expect(item.Item).toBeDefined();
     expect(item.Item?.ttl).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
   });

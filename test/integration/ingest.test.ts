@@ -104,7 +104,7 @@ describe('content modes', () => {
     expect(messages.map((m) => m.ruleId).sort()).toEqual([ruleAll, ruleFailedApi].sort());
     expect(messages.every((m) => m.eventId === event.id && /^msg_/.test(m.deliveryId))).toBe(true);
 
-    const stored = await table.db.send(new GetCommand({ TableName: table.tableName, Key: keys.event(event.id) }));
+    const stored = await table.db.send(new GetCommand({ TableName: table.tableName, Key: keys.event(event.id, event.data.InstanceId) }));
     expect(JSON.parse(String(stored.Item?.rawJson))).toEqual(event);
     expect(stored.Item).toMatchObject({ instanceId: INSTANCE, status: 'FAILED', tag: 'v1.2.0', gsi1pk: `INST#${INSTANCE}#EVENTS` });
     expect(stored.Item?.ttl).toBe(Math.floor(Date.parse(body.expiresAt) / 1000));
@@ -112,7 +112,7 @@ describe('content modes', () => {
     const partition = await table.db.send(
       new QueryCommand({ TableName: table.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `EVENT#${event.id}` } }),
     );
-    expect(partition.Items?.map((i) => i.sk)).toEqual(['EVENT']);
+    expect(partition.Items?.map((i) => i.sk)).toEqual([`EVENT#${INSTANCE}`]);
     expect((stored.Item?.plan as { ruleId: string }[]).map((p) => p.ruleId).sort()).toEqual([ruleAll, ruleFailedApi].sort());
     expect(stored.Item?.gsi2pk).toMatch(/^PENDING#/);
     const records = await Promise.all([ruleAll, ruleFailedApi].map((r) => rt.deliver.deliveries.get(event.id, r)));
@@ -138,7 +138,7 @@ describe('content modes', () => {
     });
     expect(reply.status, reply.text).toBe(202);
     expect((reply.json as { matchedRuleIds: string[] }).matchedRuleIds).toHaveLength(2);
-    const stored = await table.db.send(new GetCommand({ TableName: table.tableName, Key: keys.event(id) }));
+    const stored = await table.db.send(new GetCommand({ TableName: table.tableName, Key: keys.event(id, data.InstanceId) }));
     expect(JSON.parse(String(stored.Item?.rawJson))).toMatchObject({ specversion: '1.0', id, traceparent: '00-abc-def-01', datacontenttype: 'application/json', data });
     await queue.drain();
   });
@@ -214,7 +214,7 @@ describe('validation and statuses', () => {
     const { time: _t, ...noTime } = cloudEvent();
     const before = Date.now();
     expect((await send(noTime)).status).toBe(202);
-    const stored = await table.db.send(new GetCommand({ TableName: table.tableName, Key: keys.event(noTime.id) }));
+    const stored = await table.db.send(new GetCommand({ TableName: table.tableName, Key: keys.event(noTime.id, noTime.data.InstanceId) }));
     expect(Date.parse(String(stored.Item?.time))).toBeGreaterThanOrEqual(before - 1000);
     await queue.drain();
   });
@@ -388,7 +388,7 @@ describe('outbox reconciler', () => {
     const later = () => new Date(Date.now() + (rt.config.reconcileAfterSeconds + 1) * 1000);
     await requeueStuckDeliveries({ ...rt.reconcile, now: later });
     expect((await queue.drain()).filter((m) => m.eventId === event.id)).toEqual([]);
-    const stored = await table.db.send(new GetCommand({ TableName: table.tableName, Key: keys.event(event.id), ConsistentRead: true }));
+    const stored = await table.db.send(new GetCommand({ TableName: table.tableName, Key: keys.event(event.id, event.data.InstanceId), ConsistentRead: true }));
     expect(stored.Item).not.toHaveProperty('gsi2pk');
     expect(stored.Item).not.toHaveProperty('gsi2sk');
   });

@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SqsError } from '../../local/sqs/errors';
 import { md5Hex, md5OfAttributes, parseMessageAttributes } from '../../local/sqs/messageAttributes';
 import { QueueStore } from '../../local/sqs/queueStore';
@@ -161,5 +164,66 @@ describe('QueueStore', () => {
     setTimeout(() => clock.advance(30_000), 20);
     expect((await waiting).map((m) => m.body)).toEqual(['later']);
     store.close();
+  });
+});
+
+describe('QueueStore with a data folder (kept across restarts)', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  const folder = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sqs-journal-'));
+    dirs.push(dir);
+    return dir;
+  };
+
+  it('keeps queues, messages, delays, visibility and receive counts; deletes and purges stay done', () => {
+    const clock = fakeClock();
+    const dir = folder();
+    const first = new QueueStore({ clock, dataDir: dir });
+    first.createQueue('dlq');
+    first.createQueue('q', { VisibilityTimeout: '30', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: first.queueArn('dlq'), maxReceiveCount: 2 }) });
+    first.createQueue('other');
+    first.sendMessage('q', { body: 'in-flight' });
+    first.sendMessage('q', { body: 'delayed', delaySeconds: 120 });
+    first.sendMessage('q', { body: 'done' });
+    first.sendMessage('other', { body: 'purged' });
+    const received = first.receiveMessages('q', { maxMessages: 10 });
+    expect(received.map((m) => m.body)).toEqual(['in-flight', 'done']);
+    const done = received.find((m) => m.body === 'done');
+    if (!done) throw new Error('no message');
+    first.deleteMessage('q', done.receiptHandle);
+    first.purgeQueue('other');
+    // A "restart": a new store on the same folder, the first one simply dropped (as by SIGKILL).
+    const second = new QueueStore({ clock, dataDir: dir });
+    expect(second.listQueues()).toEqual(['dlq', 'other', 'q']);
+    expect(second.getQueueAttributes('q', ['VisibilityTimeout']).VisibilityTimeout).toBe('30');
+    expect(counts(second, 'other')).toEqual({ visible: 0, notVisible: 0, delayed: 0 });
+    // Still invisible (in flight) and still delayed.
+    expect(counts(second)).toEqual({ visible: 0, notVisible: 1, delayed: 1 });
+    clock.advance(30_000);
+    const [again] = second.receiveMessages('q');
+    expect(again?.body).toBe('in-flight');
+    expect(again?.systemAttributes.ApproximateReceiveCount).toBe('2');
+    clock.advance(90_000);
+    const third = new QueueStore({ clock, dataDir: dir });
+    // Its receive count survived too: past maxReceiveCount it moves to the DLQ.
+    expect(third.receiveMessages('q', { maxMessages: 10 }).map((m) => m.body)).toEqual(['delayed']);
+    expect(third.receiveMessages('dlq').map((m) => m.body)).toEqual(['in-flight']);
+    const fourth = new QueueStore({ clock, dataDir: dir });
+    expect(counts(fourth, 'dlq').notVisible).toBe(1);
+    expect(counts(fourth).notVisible).toBe(1);
+  });
+
+  it('a torn last line (killed mid-write) is skipped, everything before it kept', () => {
+    const clock = fakeClock();
+    const dir = folder();
+    const store = new QueueStore({ clock, dataDir: dir });
+    store.createQueue('q');
+    store.sendMessage('q', { body: 'kept' });
+    appendFileSync(join(dir, 'sqs-journal.jsonl'), '{"op":"put","queue":"q","mess');
+    const after = new QueueStore({ clock, dataDir: dir });
+    expect(after.receiveMessages('q').map((m) => m.body)).toEqual(['kept']);
   });
 });

@@ -13,6 +13,8 @@ export interface Receiver {
   received: Received[];
   /** Replies for the next requests, in order; afterwards 200. */
   script(...replies: { status: number; headers?: Record<string, string>; delayMs?: number }[]): void;
+  /** Drops the replies still scripted (back to 200 for everything). */
+  unscript(): void;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export async function startReceiver(path = '/hook', opts: { delayMs?: number } =
     url: `http://127.0.0.1:${port}${path}`,
     received,
     script: (...replies) => queue.push(...replies),
+    unscript: () => void queue.splice(0),
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -103,7 +103,7 @@ export function TracePage({ instanceId, eventId }: { instanceId: string; eventId
 
   async function load() {
     try {
-      setTrace(await api.getEvent(eventId));
+      setTrace(await api.getEvent(instanceId, eventId));
       setError(undefined);
     } catch (e) {
       setError(e instanceof ApiError && e.status === 404 ? t('eventNotFound', { eventId }) : t('errorGeneric', { message: messageOf(e) }));
@@ -117,7 +117,7 @@ export function TracePage({ instanceId, eventId }: { instanceId: string; eventId
   async function redeliver(ruleId?: string) {
     setBusy(true);
     try {
-      const result = await api.redeliver(eventId, ruleId);
+      const result = await api.redeliver(instanceId, eventId, ruleId);
       setNotice(result.requeued.length > 0 ? { kind: 'ok', text: t('redelivered', { list: result.requeued.join(', ') }) } : { kind: 'error', text: t('nothingToRedeliver') });
     } catch (e) {
       setNotice({ kind: 'error', text: t('errorGeneric', { message: messageOf(e) }) });

@@ -9,8 +9,6 @@ import { randomBytes } from 'node:crypto';
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChatbotStore, MailItem } from '../../services/chatbotPorts';
-import { pendingShardOf } from './eventRepository';
-import { keys } from './keys';
 import { applied, isConditionFailed } from './conditions';
 
 const MAX_CAS_TRIES = 12;
@@ -146,23 +144,20 @@ export function dynamoChatbotStore(db: DynamoDBDocumentClient, tableName: string
     },
 
     async putMail(botId, mail) {
-      // In the pending index too: if the flush message meant to carry this mail is ever
-      // lost, the reconciler finds the mail and re-queues its delivery (which re-flushes).
-      const waitsUntil = Math.max(mail.enqueuedAt, mail.notBefore ?? 0);
-      const index = keys.pending(pendingShardOf(mail.eventId), new Date(waitsUntil).toISOString(), mail.eventId, mail.ruleId);
-      await db.send(new PutCommand({ TableName: tableName, Item: { ...mailKey(botId, mail.deliveryId), ...index, type: 'mail', ...mail, ttl: ttl() } }));
+      // Not indexed itself: its delivery's state item is (open deliveries are in the
+      // pending index at their due time), so a lost flush message is re-driven from there.
+      await db.send(new PutCommand({ TableName: tableName, Item: { ...mailKey(botId, mail.deliveryId), type: 'mail', ...mail, ttl: ttl() } }));
     },
 
     async deferMail(botId, mail, untilMs) {
-      const index = keys.pending(pendingShardOf(mail.eventId), new Date(untilMs).toISOString(), mail.eventId, mail.ruleId);
       await applied(() =>
         db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: mailKey(botId, mail.deliveryId),
-            UpdateExpression: 'SET notBefore = :until, gsi2sk = :sk',
+            UpdateExpression: 'SET notBefore = :until',
             ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':until': untilMs, ':sk': index.gsi2sk },
+            ExpressionAttributeValues: { ':until': untilMs },
           }),
         ),
       );
@@ -182,7 +177,7 @@ export function dynamoChatbotStore(db: DynamoDBDocumentClient, tableName: string
           }),
         );
         for (const item of out.Items ?? []) {
-          const { pk: _pk, sk: _sk, type: _t, ttl: _ttl, ...mail } = item;
+          const { pk: _pk, sk: _sk, type: _t, ttl: _ttl, gsi2pk: _g1, gsi2sk: _g2, ...mail } = item;
           items.push(mail as unknown as MailItem);
         }
         startKey = out.LastEvaluatedKey;

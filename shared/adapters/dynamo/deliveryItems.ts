@@ -41,7 +41,7 @@ const isStaleState = (planned: PlannedDelivery | undefined, stateItem: Record<st
 /** A delivery as the services see it: the plan, overlaid with its state item if it has one. */
 export function deliveryRecord(planned: PlannedDelivery | undefined, stateItem: Record<string, unknown> | undefined): DeliveryRecord | undefined {
   if (!stateItem || isStaleState(planned, stateItem)) return planned ? { ...planned, state: 'pending', attempts: [], attemptCount: 0 } : undefined;
-  const { pk: _pk, sk: _sk, gsi2pk: _a, gsi2sk: _b, type: _t, ttl: _ttl, ...state } = stateItem;
+  const { pk: _pk, sk: _sk, gsi2pk: _a, gsi2sk: _b, type: _t, ttl: _ttl, lastRequeuedAt: _l, ...state } = stateItem;
   const merged = { ...planned, ...state } as unknown as DeliveryRecord;
   if (typeof merged.notify !== 'object' || merged.notify === null) return undefined; // state of a plan that is gone
   return {
@@ -51,11 +51,20 @@ export function deliveryRecord(planned: PlannedDelivery | undefined, stateItem: 
   };
 }
 
-/** Every delivery of an event from the items of its partition (event item + state items). */
-export function deliveriesOfPartition(items: Record<string, unknown>[]): DeliveryRecord[] {
-  const eventItem = items.find((i) => i.sk === keys.event('').sk);
+/**
+ * Every delivery of one event from the items of its partition (the partition is the
+ * event id: it may hold the events of several instances, each with its own rules' state
+ * items, so only this event's rules are read).
+ */
+export function deliveriesOfPartition(items: Record<string, unknown>[], eventSk: string): DeliveryRecord[] {
+  const eventItem = items.find((i) => i.sk === eventSk);
+  if (!eventItem) return [];
   const plan = planOf(eventItem);
-  const states = new Map(items.filter((i) => String(i.sk).startsWith(keys.deliveryPrefix)).map((i) => [ruleIdOfStateItem(i), i]));
+  const matched = Array.isArray(eventItem.matchedRuleIds) ? eventItem.matchedRuleIds.map(String) : [];
+  const ours = new Set([...plan.keys(), ...matched]);
+  const states = new Map(
+    items.filter((i) => String(i.sk).startsWith(keys.deliveryPrefix) && ours.has(ruleIdOfStateItem(i))).map((i) => [ruleIdOfStateItem(i), i]),
+  );
   const ruleIds = [...new Set([...plan.keys(), ...states.keys()])].sort();
   return ruleIds.map((id) => deliveryRecord(plan.get(id), states.get(id))).filter((d): d is DeliveryRecord => d !== undefined);
 }

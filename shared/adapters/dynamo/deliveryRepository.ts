@@ -5,40 +5,72 @@
 import { BatchGetCommand, DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryRef, DeliveryRepository, LoadedDelivery } from '../../services/deliveryPorts';
-import { loadKeyOf } from '../../services/deliveryPorts';
-import { toStoredEvent } from './eventRepository';
+import type { LoadRef } from '../../services/deliveryPorts';
+import { loadKeyOf, OPEN_STATES } from '../../services/deliveryPorts';
+import { pendingShardOf, toStoredEvent } from './eventRepository';
 import { deliveryRecord, epochSeconds, planOf } from './deliveryItems';
 import { keys } from './keys';
+import { queryAll } from './queryAll';
 import { applied } from './conditions';
 
 const MAX_UNPROCESSED_ROUNDS = 8;
 const MAX_KEYS_PER_BATCH_GET = 100;
 
 export function dynamoDeliveryRepository(db: DynamoDBDocumentClient, tableName: string, now: () => Date = () => new Date()): DeliveryRepository {
-  /** Event items and state items of many deliveries in strongly consistent BatchGetItems. */
-  async function readMany(refs: { eventId: string; ruleId: string }[]): Promise<Map<string, LoadedDelivery>> {
-    const wanted = new Map<string, Record<string, unknown>>();
-    for (const { eventId, ruleId } of refs) {
-      for (const key of [keys.event(eventId), keys.delivery(eventId, ruleId)]) wanted.set(`${key.pk}\n${key.sk}`, key);
-    }
-    const items = new Map<string, Record<string, unknown>>();
-    const pending = [...wanted.values()];
-    for (let offset = 0; offset < pending.length; offset += MAX_KEYS_PER_BATCH_GET) {
-      let request = pending.slice(offset, offset + MAX_KEYS_PER_BATCH_GET);
+  const keyOf = (key: { pk: string; sk: string }) => `${key.pk}\n${key.sk}`;
+
+  /** Strongly consistent BatchGetItems of the given keys, unprocessed keys retried with backoff. */
+  async function batchGet(keyList: { pk: string; sk: string }[], into: Map<string, Record<string, unknown>>): Promise<void> {
+    for (let offset = 0; offset < keyList.length; offset += MAX_KEYS_PER_BATCH_GET) {
+      let request: Record<string, unknown>[] = keyList.slice(offset, offset + MAX_KEYS_PER_BATCH_GET);
       for (let round = 0; request.length > 0; round += 1) {
         if (round >= MAX_UNPROCESSED_ROUNDS) throw new Error('DynamoDB kept keys of a delivery read unprocessed');
         if (round > 0) await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** round));
         const out = await db.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: request, ConsistentRead: true } } }));
-        for (const item of out.Responses?.[tableName] ?? []) items.set(`${String(item.pk)}\n${String(item.sk)}`, item);
+        for (const item of out.Responses?.[tableName] ?? []) into.set(`${String(item.pk)}\n${String(item.sk)}`, item);
         request = out.UnprocessedKeys?.[tableName]?.Keys ?? [];
       }
     }
+  }
+
+  /** Event items and state items of many deliveries in strongly consistent BatchGetItems. */
+  async function readMany(refs: LoadRef[]): Promise<Map<string, LoadedDelivery>> {
+    const wanted = new Map<string, { pk: string; sk: string }>();
+    for (const { eventId, ruleId, instanceId } of refs) {
+      wanted.set(keyOf(keys.delivery(eventId, ruleId)), keys.delivery(eventId, ruleId));
+      if (instanceId !== undefined) wanted.set(keyOf(keys.event(eventId, instanceId)), keys.event(eventId, instanceId));
+    }
+    const items = new Map<string, Record<string, unknown>>();
+    await batchGet([...wanted.values()], items);
+    // An event recorded before ids were per instance sits under its legacy key: read on a
+    // miss only, so current events never pay for it.
+    const legacy = new Map<string, { pk: string; sk: string }>();
+    for (const { eventId, instanceId } of refs) {
+      if (instanceId !== undefined && !items.has(keyOf(keys.event(eventId, instanceId)))) legacy.set(keyOf(keys.event(eventId, undefined)), keys.event(eventId, undefined));
+    }
+    if (legacy.size > 0) await batchGet([...legacy.values()], items);
+    // A message without its instance (queued before ids were per instance): the event of
+    // this id whose plan holds the rule.
+    const byRule = new Map<string, Record<string, unknown>>();
+    for (const eventId of new Set(refs.filter((r) => r.instanceId === undefined).map((r) => r.eventId))) {
+      const candidates = await queryAll(db, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :event)',
+        ExpressionAttributeValues: { ':pk': keys.eventPartition(eventId), ':event': keys.eventSkPrefix },
+      });
+      for (const item of candidates) {
+        const matched = Array.isArray(item.matchedRuleIds) ? item.matchedRuleIds.map(String) : [];
+        for (const ruleId of new Set([...planOf(item).keys(), ...matched])) byRule.set(loadKeyOf(eventId, ruleId), item);
+      }
+    }
     const loaded = new Map<string, LoadedDelivery>();
-    for (const { eventId, ruleId } of refs) {
-      const eventKey = keys.event(eventId);
-      const stateKey = keys.delivery(eventId, ruleId);
-      const eventItem = items.get(`${eventKey.pk}\n${eventKey.sk}`);
-      const delivery = deliveryRecord(planOf(eventItem).get(ruleId), items.get(`${stateKey.pk}\n${stateKey.sk}`));
+    for (const { eventId, ruleId, instanceId } of refs) {
+      const legacyItem = items.get(keyOf(keys.event(eventId, undefined)));
+      const eventItem =
+        instanceId === undefined
+          ? byRule.get(loadKeyOf(eventId, ruleId))
+          : (items.get(keyOf(keys.event(eventId, instanceId))) ?? (legacyItem?.instanceId === instanceId ? legacyItem : undefined));
+      const delivery = deliveryRecord(planOf(eventItem).get(ruleId), items.get(keyOf(keys.delivery(eventId, ruleId))));
       loaded.set(loadKeyOf(eventId, ruleId), { ...(eventItem ? { event: toStoredEvent(eventItem) } : {}), ...(delivery ? { delivery } : {}) });
     }
     return loaded;
@@ -58,11 +90,12 @@ export function dynamoDeliveryRepository(db: DynamoDBDocumentClient, tableName: 
       ),
     );
 
-  const load = async (eventId: string, ruleId: string) => (await readMany([{ eventId, ruleId }])).get(loadKeyOf(eventId, ruleId)) ?? {};
+  const load = async (eventId: string, ruleId: string, instanceId: string | undefined) =>
+    (await readMany([{ eventId, ruleId, instanceId }])).get(loadKeyOf(eventId, ruleId)) ?? {};
 
   return {
-    async get(eventId, ruleId) {
-      return (await load(eventId, ruleId)).delivery;
+    async get(eventId, ruleId, instanceId) {
+      return (await load(eventId, ruleId, instanceId)).delivery;
     },
 
     load,
@@ -70,11 +103,14 @@ export function dynamoDeliveryRepository(db: DynamoDBDocumentClient, tableName: 
     loadMany: readMany,
 
     async transition(delivery, change) {
-      const set = ['#state = :state', 'updatedAt = :now', '#type = :type', 'expiresAt = :expiresAt', '#ttl = :ttl'];
-      const remove = ['gsi2pk', 'gsi2sk'];
+      const nowIso = now().toISOString();
+      const set = ['#state = :state', 'updatedAt = :now', '#type = :type', 'expiresAt = :expiresAt', '#ttl = :ttl', 'instanceId = :instanceId'];
+      // The worker acted on it: the reconciler's re-drive count starts again.
+      const remove: string[] = ['requeues'];
       const values: Record<string, unknown> = {
         ':state': change.state,
-        ':now': now().toISOString(),
+        ':now': nowIso,
+        ':instanceId': delivery.instanceId,
         ':type': 'delivery',
         ':expiresAt': delivery.expiresAt,
         ':ttl': epochSeconds(delivery.expiresAt),
@@ -105,6 +141,17 @@ export function dynamoDeliveryRepository(db: DynamoDBDocumentClient, tableName: 
       if (change.deadReason) {
         set.push('deadReason = :reason');
         values[':reason'] = change.deadReason;
+      }
+      if (OPEN_STATES.includes(change.state)) {
+        // Open: in the pending index at its due time, where the reconciler finds it if
+        // the message meant to wake it is lost (SPEC §9). Same write, no extra request:
+        // the index entry costs the index's own write units only (see README, Reliability).
+        const due = keys.pending(pendingShardOf(delivery.eventId), change.nextAttemptAt ?? nowIso, delivery.eventId, delivery.ruleId);
+        set.push('gsi2pk = :g1', 'gsi2sk = :g2');
+        values[':g1'] = due.gsi2pk;
+        values[':g2'] = due.gsi2sk;
+      } else {
+        remove.push('gsi2pk', 'gsi2sk');
       }
       const update = new UpdateCommand({
         TableName: tableName,

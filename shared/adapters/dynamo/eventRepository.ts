@@ -1,10 +1,10 @@
 /**
  * Recording accepted events. An event is one item carrying its planned deliveries
  * (see deliveryItems.ts), written with `attribute_not_exists(pk) OR expiresAt < now`,
- * so an event is never recorded without its deliveries and a second copy of an id is
- * caught atomically — one conditional PutItem per single event. An event with
- * deliveries enters the pending index until the reconciler has seen all of them
- * picked up (the outbox). A batch packs many events into few transactions; when some
+ * so an event is never recorded without its deliveries and a second copy of an id (in
+ * the same instance: ids are per instance, see keys.event) is caught atomically — one
+ * conditional PutItem per single event. An event with deliveries enters the pending
+ * index until the reconciler has seen all of them picked up (the outbox). A batch packs many events into few transactions; when some
  * are duplicates, the transaction is cancelled, those are set aside (with the stored
  * copy returned by ReturnValuesOnConditionCheckFailure) and the rest are retried.
  */
@@ -25,13 +25,16 @@ const MAX_CONFLICT_RETRIES = 8;
 type Entry = { event: StoredEvent; deliveries: StoredDelivery[] };
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
+/** Event ids are unique per instance: this names one event across instances. */
+const scopedId = (event: Pick<StoredEvent, 'instanceId' | 'eventId'>) => `${event.instanceId}\n${event.eventId}`;
+
 export function pendingShardOf(eventId: string): number {
   return (createHash('sha256').update(eventId).digest()[0] ?? 0) % keys.pendingShards;
 }
 
 export function eventItem(event: StoredEvent, deliveries: StoredDelivery[] = []): Record<string, unknown> {
   return {
-    ...keys.event(event.eventId),
+    ...keys.event(event.eventId, event.instanceId),
     ...keys.eventHistory(event.instanceId, event.receivedAt, event.eventId),
     ...(deliveries.length > 0 ? keys.pendingEvent(pendingShardOf(event.eventId), event.receivedAt, event.eventId) : {}),
     type: 'event',
@@ -81,19 +84,19 @@ export function dynamoEventStore(db: DynamoDBDocumentClient, tableName: string, 
 
   /** One event alone: a plain conditional PutItem (half the cost of a one-item transaction). */
   async function writeOne(entry: Entry, outcomes: Map<string, RecordOutcome>): Promise<void> {
-    const eventId = entry.event.eventId;
+    const { eventId, instanceId } = entry.event;
     try {
       await db.send(new PutCommand(putOf(entry)));
-      outcomes.set(eventId, { eventId, outcome: 'recorded' });
+      outcomes.set(scopedId(entry.event), { eventId, outcome: 'recorded' });
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      outcomes.set(eventId, { eventId, outcome: 'exists', existing: await existing(eventId, error.Item) });
+      outcomes.set(scopedId(entry.event), { eventId, outcome: 'exists', existing: await existing(instanceId, eventId, error.Item) });
     }
   }
 
-  async function existing(eventId: string, returned: Record<string, AttributeValue> | undefined): Promise<StoredEvent> {
+  async function existing(instanceId: string, eventId: string, returned: Record<string, AttributeValue> | undefined): Promise<StoredEvent> {
     if (returned && Object.keys(returned).length > 0) return toStoredEvent(unmarshall(returned));
-    const out = await db.send(new GetCommand({ TableName: tableName, Key: keys.event(eventId), ConsistentRead: true }));
+    const out = await db.send(new GetCommand({ TableName: tableName, Key: keys.event(eventId, instanceId), ConsistentRead: true }));
     if (!out.Item) throw new Error('event vanished between write and read');
     return toStoredEvent(out.Item);
   }
@@ -104,7 +107,7 @@ export function dynamoEventStore(db: DynamoDBDocumentClient, tableName: string, 
       const items: TransactItem[] = remaining.map((entry) => ({ Put: putOf(entry) }));
       try {
         await db.send(new TransactWriteCommand({ TransactItems: items }));
-        for (const entry of remaining) outcomes.set(entry.event.eventId, { eventId: entry.event.eventId, outcome: 'recorded' });
+        for (const entry of remaining) outcomes.set(scopedId(entry.event), { eventId: entry.event.eventId, outcome: 'recorded' });
         return;
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
@@ -113,10 +116,10 @@ export function dynamoEventStore(db: DynamoDBDocumentClient, tableName: string, 
         for (const [i, entry] of remaining.entries()) {
           const reason = reasons[i];
           if (reason?.Code === 'ConditionalCheckFailed') {
-            outcomes.set(entry.event.eventId, {
+            outcomes.set(scopedId(entry.event), {
               eventId: entry.event.eventId,
               outcome: 'exists',
-              existing: await existing(entry.event.eventId, reason.Item),
+              existing: await existing(entry.event.instanceId, entry.event.eventId, reason.Item),
             });
             duplicates.add(i);
           }
@@ -134,12 +137,12 @@ export function dynamoEventStore(db: DynamoDBDocumentClient, tableName: string, 
 
   return {
     async record(entries) {
-      // A second copy of an id inside one batch is a duplicate of the first.
+      // A second copy of an id (in the same instance) inside one batch is a duplicate of the first.
       const firstIndex = new Map<string, number>();
       const firsts: Entry[] = [];
       entries.forEach((entry, index) => {
-        if (firstIndex.has(entry.event.eventId)) return;
-        firstIndex.set(entry.event.eventId, index);
+        if (firstIndex.has(scopedId(entry.event))) return;
+        firstIndex.set(scopedId(entry.event), index);
         firsts.push(entry);
       });
       const outcomes = new Map<string, RecordOutcome>();
@@ -150,12 +153,12 @@ export function dynamoEventStore(db: DynamoDBDocumentClient, tableName: string, 
       const results: RecordOutcome[] = [];
       for (const [index, entry] of entries.entries()) {
         const id = entry.event.eventId;
-        const first = outcomes.get(id);
+        const first = outcomes.get(scopedId(entry.event));
         if (!first) throw new Error(`no outcome for event ${id}`);
-        if (firstIndex.get(id) === index) {
+        if (firstIndex.get(scopedId(entry.event)) === index) {
           results.push(first);
         } else {
-          const stored = first.outcome === 'exists' ? first.existing : await existing(id, undefined);
+          const stored = first.outcome === 'exists' ? first.existing : await existing(entry.event.instanceId, id, undefined);
           results.push({ eventId: id, outcome: 'exists', existing: stored });
         }
       }

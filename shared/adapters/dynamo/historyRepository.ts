@@ -66,14 +66,30 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
       }
     },
 
-    async getEvent(eventId) {
-      const out = await db.send(new GetCommand({ TableName: tableName, Key: keys.event(eventId), ConsistentRead: true }));
-      return out.Item ? toStoredEvent(out.Item) : undefined;
+    async getEvent(instanceId, eventId) {
+      const out = await db.send(new GetCommand({ TableName: tableName, Key: keys.event(eventId, instanceId), ConsistentRead: true }));
+      if (out.Item) return toStoredEvent(out.Item);
+      // Recorded before ids were per instance: the legacy item, if it is this instance's.
+      const legacy = await db.send(new GetCommand({ TableName: tableName, Key: keys.event(eventId, undefined), ConsistentRead: true }));
+      return legacy.Item && legacy.Item.instanceId === instanceId ? toStoredEvent(legacy.Item) : undefined;
     },
 
-    async deliveriesOf(eventId) {
+    async findEvents(eventId) {
+      // The id's partition holds one event item per instance that used it (and a legacy one).
+      const items = await queryTable({
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :event)',
+        ExpressionAttributeValues: { ':pk': keys.eventPartition(eventId), ':event': keys.eventSkPrefix },
+      });
+      return items.map(toStoredEvent);
+    },
+
+    async deliveriesOf(eventId, instanceId) {
       // The whole partition: the event item holds the plan, state items what happened since.
-      return deliveriesOfPartition(await queryTable({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.event(eventId).pk } }));
+      const items = await queryTable({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.eventPartition(eventId) } });
+      const own = keys.event(eventId, instanceId).sk;
+      const legacy = keys.event(eventId, undefined).sk;
+      const eventSk = items.some((i) => i.sk === own) ? own : items.some((i) => i.sk === legacy && i.instanceId === instanceId) ? legacy : own;
+      return deliveriesOfPartition(items, eventSk);
     },
 
     async deliveryStates({ eventId, expiresAt }) {
@@ -81,13 +97,13 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
         ProjectionExpression: 'sk, #state, expiresAt',
         ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':pk': keys.event(eventId).pk, ':d': keys.deliveryPrefix },
+        ExpressionAttributeValues: { ':pk': keys.eventPartition(eventId), ':d': keys.deliveryPrefix },
       });
       // State left by an earlier event with this id is not this event's (see isStaleState).
       return items.filter((item) => isStateOf(item, expiresAt)).map((item) => ({ ruleId: ruleIdOfStateItem(item), state: item.state as DeliveryState }));
     },
 
-    async reopen(eventId, ruleId, nowIso) {
+    async reopen(eventId, ruleId, instanceId, nowIso) {
       return applied(() =>
         db.send(
           new UpdateCommand({
@@ -96,7 +112,7 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
             // Back in the pending index too, so the reconciler covers a lost re-queue message.
             // A fresh attempt budget (numbering continues from attemptCount).
             UpdateExpression:
-              'SET #state = :pending, updatedAt = :now, redeliveredAt = :now, gsi2pk = :g1, gsi2sk = :g2, attemptBase = if_not_exists(attemptCount, :zero), requeues = :zero REMOVE deadReason, nextAttemptAt',
+              'SET #state = :pending, updatedAt = :now, redeliveredAt = :now, instanceId = :instanceId, gsi2pk = :g1, gsi2sk = :g2, attemptBase = if_not_exists(attemptCount, :zero), requeues = :zero REMOVE deadReason, nextAttemptAt',
             ConditionExpression: '#state IN (:failed, :dead) AND expiresAt > :now',
             ExpressionAttributeNames: { '#state': 'state' },
             ExpressionAttributeValues: {
@@ -104,6 +120,7 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
               ':failed': 'failed',
               ':dead': 'dead',
               ':now': nowIso,
+              ':instanceId': instanceId,
               ':zero': 0,
               ':g1': keys.pending(pendingShardOf(eventId), nowIso, eventId, ruleId).gsi2pk,
               ':g2': keys.pending(pendingShardOf(eventId), nowIso, eventId, ruleId).gsi2sk,

@@ -25,7 +25,20 @@ export const keys = {
   sourceListingPartition: (instanceId: string) => `INST#${instanceId}#SOURCES`,
   /** A source's native payload, stored once per request and referenced by the events it yielded. */
   sourcePayload: (payloadId: string) => ({ pk: `PAYLOAD#${payloadId}`, sk: 'PAYLOAD' }),
-  event: (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' }),
+  /**
+   * An event of one instance. Event ids are unique per instance (SPEC §4 v2): the
+   * partition is the id, the sort key the instance, so the same id under two instances
+   * is two items, and an id can still be looked up across the instances a key may read
+   * with one Query. Items written before ids were per instance have `sk = 'EVENT'`
+   * (no instance): `instanceId` undefined addresses them, and they keep reading.
+   */
+  event: (eventId: string, instanceId: string | undefined) => ({ pk: `EVENT#${eventId}`, sk: instanceId === undefined ? 'EVENT' : `EVENT#${instanceId}` }),
+  eventPartition: (eventId: string) => `EVENT#${eventId}`,
+  /** Every event item of a partition (all instances, and a legacy item) has a sort key starting with this. */
+  eventSkPrefix: 'EVENT',
+  /** The instance an event item's sort key names; undefined for a legacy item. */
+  instanceOfEventSk: (sk: string): string | undefined => (sk.startsWith('EVENT#') ? sk.slice('EVENT#'.length) : undefined),
+  /** Rule ids belong to one instance, so a delivery's key needs no instance. */
   delivery: (eventId: string, ruleId: string) => ({ pk: `EVENT#${eventId}`, sk: `DELIVERY#${ruleId}` }),
   deliveryPrefix: 'DELIVERY#',
   /** gsi1: an instance's events, newest last by receipt (history). */
@@ -34,8 +47,9 @@ export const keys = {
     gsi1sk: `${receivedAt}#${eventId}`,
   }),
   /**
-   * gsi2 (sparse): what may still need queueing, by when it was last queued — events
-   * whose planned deliveries have not all been picked up yet, and reopened deliveries.
+   * gsi2 (sparse): every open delivery, by when it is due — events whose planned
+   * deliveries have not all been picked up yet (by receipt), and the state item of
+   * every delivery still pending, retrying or throttled (by its next attempt).
    */
   pendingShards: 4,
   pendingEvent: (shard: number, queuedAt: string, eventId: string) => ({

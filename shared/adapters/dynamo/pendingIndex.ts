@@ -1,9 +1,13 @@
 /**
- * The sparse index of what may still need queueing (gsi2, KEYS_ONLY): events whose
- * planned deliveries have not all been picked up by the worker, deliveries reopened
- * by a redelivery, and DingTalk mail waiting for a flush. The reconciler reads only
- * what is in it — never the table — and claims each stuck entry with a conditional
- * update, so two overlapping reconciler runs cannot both re-queue it.
+ * The sparse index of open deliveries (gsi2, KEYS_ONLY), by when each is due: events
+ * whose planned deliveries have not all been picked up by the worker, and the state
+ * item of every delivery still pending, retrying or throttled (DingTalk mail waiting
+ * for a flush included: its delivery is open). The table is the source of truth and a
+ * queue message only a wake-up call (SPEC §9): the reconciler reads only this index —
+ * never the table — and claims each overdue entry with a conditional update that moves
+ * it one period on, so two overlapping runs cannot both re-drive it and a delivery is
+ * re-driven at most once per overdue period. (Mailbox items written before the state
+ * items were indexed may still be in it; they are handled as before.)
  */
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -13,10 +17,11 @@ import { deliveryIdOf } from '../../domain/deliveryId';
 import { epochSeconds, isStateOf, planOf, ruleIdOfStateItem } from './deliveryItems';
 import { queryAll } from './queryAll';
 import { keys } from './keys';
-import { applied } from './conditions';
+import { applied, isConditionFailed } from './conditions';
 
 export const MAX_REQUEUES = 20;
 const NEVER_PICKED_UP = 'never picked up by the delivery worker before retention or re-queue limit';
+const OPEN = { ':pending': 'pending', ':retrying': 'retrying', ':throttled': 'throttled' };
 
 export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string): PendingIndex {
   const conditional = (command: UpdateCommand) => applied(() => db.send(command));
@@ -27,15 +32,16 @@ export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string
    * every one has been picked up, or the event is past retention, the entry leaves.
    */
   async function claimEvent(pending: PendingDelivery, now: string): Promise<DeliveryMessage[]> {
-    const { eventId } = pending;
+    const { eventId, instanceId } = pending;
+    const eventKey = keys.event(eventId, instanceId);
     const items = await queryAll(db, {
       TableName: tableName,
       KeyConditionExpression: 'pk = :pk',
       ProjectionExpression: 'sk, #plan, expiresAt, requeues, gsi2sk',
       ExpressionAttributeNames: { '#plan': 'plan' },
-      ExpressionAttributeValues: { ':pk': keys.event(eventId).pk },
+      ExpressionAttributeValues: { ':pk': eventKey.pk },
     });
-    const eventItem = items.find((i) => i.sk === keys.event(eventId).sk);
+    const eventItem = items.find((i) => i.sk === eventKey.sk);
     const old = keys.pendingEvent(pendingShardOf(eventId), pending.queuedAt, eventId).gsi2sk;
     if (!eventItem || eventItem.gsi2sk !== old) return [];
     const expiresAt = String(eventItem.expiresAt);
@@ -47,7 +53,7 @@ export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string
       conditional(
         new UpdateCommand({
           TableName: tableName,
-          Key: keys.event(eventId),
+          Key: eventKey,
           UpdateExpression: 'REMOVE gsi2pk, gsi2sk',
           ConditionExpression: 'gsi2sk = :old',
           ExpressionAttributeValues: { ':old': old },
@@ -65,7 +71,7 @@ export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string
             TableName: tableName,
             Key: keys.delivery(eventId, p.ruleId),
             UpdateExpression:
-              'SET #state = :dead, deadReason = :reason, updatedAt = :now, expiresAt = :expiresAt, #ttl = :ttl, #type = :type, attempts = :none, attemptCount = :zero REMOVE deliveredAt, nextAttemptAt, attemptBase',
+              'SET #state = :dead, deadReason = :reason, updatedAt = :now, expiresAt = :expiresAt, #ttl = :ttl, #type = :type, attempts = :none, attemptCount = :zero REMOVE deliveredAt, nextAttemptAt, attemptBase, gsi2pk, gsi2sk',
             ConditionExpression: 'attribute_not_exists(#state) OR expiresAt <> :expiresAt',
             ExpressionAttributeNames: { '#state': 'state', '#ttl': 'ttl', '#type': 'type' },
             ExpressionAttributeValues: { ':dead': 'dead', ':reason': NEVER_PICKED_UP, ':now': now, ':expiresAt': expiresAt, ':ttl': epochSeconds(expiresAt), ':type': 'delivery', ':none': [], ':zero': 0 },
@@ -78,13 +84,13 @@ export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string
     const claimed = await conditional(
       new UpdateCommand({
         TableName: tableName,
-        Key: keys.event(eventId),
+        Key: eventKey,
         UpdateExpression: 'SET gsi2sk = :fresh, requeues = if_not_exists(requeues, :zero) + :one, lastRequeuedAt = :now',
         ConditionExpression: 'gsi2sk = :old',
         ExpressionAttributeValues: { ':fresh': keys.pendingEvent(pendingShardOf(eventId), now, eventId).gsi2sk, ':old': old, ':zero': 0, ':one': 1, ':now': now },
       }),
     );
-    return claimed ? waiting.map((p) => ({ eventId, ruleId: p.ruleId, deliveryId: p.deliveryId })) : [];
+    return claimed ? waiting.map((p) => ({ eventId, ...(instanceId !== undefined ? { instanceId } : {}), ruleId: p.ruleId, deliveryId: p.deliveryId })) : [];
   }
 
   return {
@@ -116,8 +122,9 @@ export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string
               const rest = gsi2sk.slice(queuedAt.length + 1);
               const cut = rest.lastIndexOf('#');
               found.push({ eventId: rest.slice(0, cut), ruleId: rest.slice(cut + 1), queuedAt, botId: pk.slice('BOT#'.length) });
-            } else if (sk === keys.event('').sk) {
-              found.push({ eventId: pk.slice('EVENT#'.length), queuedAt });
+            } else if (sk.startsWith(keys.eventSkPrefix)) {
+              const instanceId = keys.instanceOfEventSk(sk);
+              found.push({ eventId: pk.slice('EVENT#'.length), ...(instanceId !== undefined ? { instanceId } : {}), queuedAt });
             } else {
               found.push({ eventId: pk.slice('EVENT#'.length), ruleId: sk.slice(keys.deliveryPrefix.length), queuedAt });
             }
@@ -148,26 +155,39 @@ export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string
         );
         return moved ? [message] : [];
       }
-      const claimed = await conditional(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: key,
-          UpdateExpression: 'SET gsi2sk = :fresh, requeues = requeues + :one, lastRequeuedAt = :now',
-          ConditionExpression: 'gsi2sk = :old AND #state = :pending AND expiresAt > :now AND requeues < :max',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':fresh': fresh, ':old': old, ':one': 1, ':now': now, ':pending': 'pending', ':max': MAX_REQUEUES },
-        }),
-      );
-      if (claimed) return [message];
-      // Not claimable: retention over or re-queued too often → dead, out of the index.
+      // An open delivery overdue by a whole period: its wake-up message is lost (or very
+      // late). Moving its entry to now is the claim; the message continues its retry chain.
+      const claim = new UpdateCommand({
+        TableName: tableName,
+        Key: key,
+        UpdateExpression: 'SET gsi2sk = :fresh, requeues = if_not_exists(requeues, :zero) + :one, lastRequeuedAt = :now',
+        ConditionExpression: 'gsi2sk = :old AND #state IN (:pending, :retrying, :throttled) AND expiresAt > :now AND (attribute_not_exists(requeues) OR requeues < :max)',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ...OPEN, ':fresh': fresh, ':old': old, ':zero': 0, ':one': 1, ':now': now, ':max': MAX_REQUEUES },
+        // Free: UpdateItem's returned values consume no read capacity.
+        ReturnValues: 'ALL_NEW',
+      });
+      let claimed: Record<string, unknown> | undefined;
+      try {
+        claimed = (await db.send(claim)).Attributes;
+      } catch (error) {
+        if (!isConditionFailed(error)) throw error;
+      }
+      if (claimed) {
+        const instanceId = typeof claimed.instanceId === 'string' ? claimed.instanceId : undefined;
+        const expect = typeof claimed.attemptCount === 'number' ? claimed.attemptCount : 0;
+        const redrive = typeof claimed.requeues === 'number' ? claimed.requeues : 0;
+        return [{ ...message, ...(instanceId !== undefined ? { instanceId } : {}), expect, redrive }];
+      }
+      // Not claimable: retention over or re-driven too often without progress → dead, out of the index.
       await conditional(
         new UpdateCommand({
           TableName: tableName,
           Key: key,
-          UpdateExpression: 'SET #state = :dead, deadReason = :reason, updatedAt = :now REMOVE gsi2pk, gsi2sk',
-          ConditionExpression: 'gsi2sk = :old AND #state = :pending AND (expiresAt <= :now OR requeues >= :max)',
+          UpdateExpression: 'SET #state = :dead, deadReason = :reason, updatedAt = :now REMOVE gsi2pk, gsi2sk, nextAttemptAt',
+          ConditionExpression: 'gsi2sk = :old AND #state IN (:pending, :retrying, :throttled) AND (expiresAt <= :now OR requeues >= :max)',
           ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':dead': 'dead', ':pending': 'pending', ':old': old, ':now': now, ':max': MAX_REQUEUES, ':reason': NEVER_PICKED_UP },
+          ExpressionAttributeValues: { ...OPEN, ':dead': 'dead', ':old': old, ':now': now, ':max': MAX_REQUEUES, ':reason': NEVER_PICKED_UP },
         }),
       );
       return [];

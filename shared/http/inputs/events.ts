@@ -30,4 +30,6 @@ export const eventsInputs: InputsOf<'events'> = {
   listEvents: { params: { instanceId: instanceIdSchema }, query: historyQuerySchema },
   getEvent: { params: { eventId: eventIdSchema } },
   redeliverEvent: { params: { eventId: eventIdSchema }, body: z.optional(redeliverRequestSchema) },
+  getInstanceEvent: { params: { instanceId: instanceIdSchema, eventId: eventIdSchema } },
+  redeliverInstanceEvent: { params: { instanceId: instanceIdSchema, eventId: eventIdSchema }, body: z.optional(redeliverRequestSchema) },
 };

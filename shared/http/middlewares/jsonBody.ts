@@ -1,9 +1,11 @@
 /**
  * JSON body parsing: 256 KiB cap (413), JSON media types only (415), strict UTF-8
- * and JSON.parse (400 MalformedJson). Runs only for routes that declare a body.
+ * and JSON.parse (400 MalformedJson), at most 64 levels of nesting (400
+ * ValidationFailed). Runs only for routes that declare a body.
  */
 import type { MiddlewareObj } from '@middy/core';
-import { malformedJson, payloadTooLarge, unsupportedMediaType } from '../../domain/errors';
+import { malformedJson, payloadTooLarge, unsupportedMediaType, validationFailed } from '../../domain/errors';
+import { jsonDepth, MAX_JSON_DEPTH, tooDeepDetail } from '../../domain/jsonDepth';
 import type { HttpContext, HttpEvent, HttpResult } from '../types';
 
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -50,6 +52,10 @@ export function jsonBody(): MiddlewareObj<HttpEvent, HttpResult, unknown, HttpCo
       }
       if (!isJsonMediaType(request.event.headers?.['content-type'])) throw unsupportedMediaType();
       state.body = parseJson(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+      // JSON.parse does not recurse; everything after it may. A route that validates its
+      // items itself (ingest: one bad event in a batch must not sink the others) checks
+      // each item's depth instead.
+      if (state.inputs.validateBody !== false && jsonDepth(state.body) > MAX_JSON_DEPTH) throw validationFailed([tooDeepDetail]);
     },
   };
 }
