@@ -274,7 +274,6 @@ export function RuleWizard({ instanceId, ruleId }: { instanceId: string; ruleId?
       enabled: draft.enabled,
     };
     try {
-      let saved: RuleView;
       if (editing && original) {
         const patch: UpdateRuleRequest = {
           ...common,
@@ -282,9 +281,9 @@ export function RuleWizard({ instanceId, ruleId }: { instanceId: string; ruleId?
           template: draft.template.trim() !== '' ? draft.template : null,
           ...(replaceTarget ? { notify: notifyOf(draft) } : {}),
         };
-        saved = await api.updateRule(instanceId, original.rule.ruleId, patch, original.etag);
+        await api.updateRule(instanceId, original.rule.ruleId, patch, original.etag);
       } else {
-        saved = await api.createRule(instanceId, {
+        await api.createRule(instanceId, {
           ...common,
           ...(draft.eventStatuses.length > 0 ? { eventStatuses: draft.eventStatuses } : {}),
           ...(draft.template.trim() !== '' ? { template: draft.template } : {}),
@@ -292,7 +291,6 @@ export function RuleWizard({ instanceId, ruleId }: { instanceId: string; ruleId?
         });
       }
       navigate({ page: 'rules', instanceId });
-      void saved;
     } catch (e) {
       showApiError(e);
     } finally {
