@@ -6,8 +6,8 @@
  * `Test: true` in a webhook's data.
  */
 import { randomBytes } from 'node:crypto';
-import type { HttpSender } from '../adapters/http/httpSender';
-import type { SecretSealer } from '../adapters/crypto/secretSealer';
+import type { HttpSender } from './httpSenderPort';
+import type { SecretSealer } from './secretSealerPort';
 import { classifyDingTalkReply, dingTalkBody, renderNotification, signDingTalkUrl } from '../domain/dingtalk';
 import { rateLimited, ruleNotFound } from '../domain/errors';
 import type { AppError } from '../domain/errors';
