@@ -11,11 +11,9 @@ export const DEFAULT_UNSUPPORTED_REGIONS =
   'cn-shanghai-finance-1,cn-shenzhen-finance-1,cn-hangzhou-finance,cn-north-2-gov-1,eu-west-1';
 export const LOCAL_DEV_ADMIN_KEY = 'local-dev-admin-key';
 
-const SECRET_VARIABLES = new Set(['ADMIN_API_KEY', 'SECRETS_KEY']);
-
 /**
- * One zod/mini schema per variable, each parsing the raw string to its typed value; a
- * failure's message is the sentence shown. zod/mini because every function parses this
+ * Parsers: zod/mini schemas, each taking the raw string to its typed value; a failure's
+ * message is the sentence shown. zod/mini because every function parses this
  * once per cold start: the classic API's schema building cost ~3 ms of it.
  */
 type Rule<T> = z.ZodMiniType<T, string>;
@@ -65,92 +63,104 @@ const secretsKey = z.string().check(
   z.refine((v) => v === '' || Buffer.from(v, 'base64').length === 32, 'expected base64 of 32 bytes'),
 );
 
-const VARIABLES = {
-  SERVICE_VERSION: trimmed,
-  PORT: int(1, 65535),
-  TABLE_NAME: matching(/^[A-Za-z0-9_.-]{3,255}$/, 'expected a DynamoDB table name'),
-  QUEUE_URL: trimmed,
-  DEAD_LETTER_QUEUE_URL: trimmed,
-  DYNAMODB_ENDPOINT: optionalUrl,
-  SQS_ENDPOINT: optionalUrl,
-  AWS_REGION: trimmed,
-  ADMIN_API_KEY: asIs,
-  ADMIN_API_KEY_PARAMETER: trimmed,
-  SECRETS_KEY: secretsKey,
-  SECRETS_KMS_KEY_ID: trimmed,
-  EVENT_RETENTION_SECONDS: int(1, 31_536_000),
-  MAX_RULES_PER_REGION: int(1, 100_000),
-  UNSUPPORTED_REGIONS: asIs,
-  DINGTALK_WEBHOOK_PREFIX: httpUrl,
-  DINGTALK_RATE_LIMIT: int(1, 10_000),
-  DINGTALK_RATE_WINDOW_SECONDS: int(1, 86_400),
-  DINGTALK_THROTTLE_SECONDS: int(1, 86_400),
-  DELIVERY_TIMEOUT_MS: int(100, 120_000),
-  RETRY_BASE_SECONDS: int(1, 86_400),
-  RETRY_MAX_DELAY_SECONDS: int(1, 604_800),
-  RETRY_MAX_ATTEMPTS: int(1, 10_000),
-  ALLOW_PRIVATE_TARGETS: bool,
-  RECONCILE_AFTER_SECONDS: int(1, 86_400),
-  INGEST_RATE_PER_SECOND: int(1, 1_000_000),
-  INGEST_BURST: int(100, 10_000_000),
-  LOG_LEVEL: oneOf(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL', 'TRACE']),
+/** A setting's default: one value, or one per mode. Strings, as the environment gives them. */
+type Default = string | { readonly local: string; readonly aws: string };
+
+/**
+ * One environment variable: the Config field it fills, its parser (raw string → typed
+ * value; a failure's message is what start-up prints), its default, what serverless.yml's
+ * `provider.environment` sets it to, and the line the README's settings table shows.
+ * test/unit/settings.test.ts holds serverless.yml and the README to this table.
+ */
+interface Setting<K extends string, T> {
+  readonly key: K;
+  readonly rule: Rule<T>;
+  readonly default: Default;
+  /**
+   * serverless.yml's value for it. Omitted: `${env:NAME, '<deployed default>'}`; a string:
+   * that exact value (the stack's own resources); null: not set there (`why` says why).
+   */
+  readonly deployed?: string | null;
+  readonly doc: string;
+  readonly secret?: true;
+}
+
+const setting = <K extends string, T>(s: Setting<K, T>): Setting<K, T> => s;
+
+const optionalEndpoint = z.pipe(optionalUrl, z.transform((v) => v || undefined));
+const regionList = z.pipe(
+  asIs,
+  z.transform((v): ReadonlySet<string> => new Set(v.split(',').map((r) => r.trim()).filter((r) => r !== ''))),
+);
+const masterKey = z.pipe(
+  secretsKey,
+  z.transform((v): Buffer | undefined => (v === '' ? undefined : Buffer.from(v, 'base64'))),
+);
+
+/**
+ * Every setting, in the order start-up reports problems. To add one: a line here (and
+ * its row in the README and, when deployed functions read it, serverless.yml; the
+ * settings test says what is missing).
+ */
+export const SETTINGS = {
+  SERVICE_VERSION: setting({ key: 'version', rule: trimmed, default: '0.0.0', deployed: '${file(./package.json):version}', doc: 'version reported by /v1/health and the OpenAPI document' }),
+  PORT: setting({ key: 'port', rule: int(1, 65535), default: '3000', deployed: null, doc: 'local HTTP API port (`npm start` only)' }),
+  TABLE_NAME: setting({ key: 'tableName', rule: matching(/^[A-Za-z0-9_.-]{3,255}$/, 'expected a DynamoDB table name'), default: 'registry-events-local', deployed: '${env:TABLE_NAME, self:custom.tableName}', doc: 'the DynamoDB table (deployed: the stack\'s own)' }),
+  QUEUE_URL: setting({ key: 'queueUrl', rule: trimmed, default: '', deployed: '${env:QUEUE_URL, self:custom.queueUrlRef}', doc: 'the delivery queue (deployed: the stack\'s own; locally set by `npm start`)' }),
+  DEAD_LETTER_QUEUE_URL: setting({ key: 'deadLetterQueueUrl', rule: trimmed, default: '', deployed: '${env:DEAD_LETTER_QUEUE_URL, self:custom.deadLetterQueueUrlRef}', doc: 'the delivery queue\'s DLQ' }),
+  DYNAMODB_ENDPOINT: setting({ key: 'dynamodbEndpoint', rule: optionalEndpoint, default: '', doc: 'DynamoDB endpoint override (DynamoDB Local; set by `npm start`)' }),
+  SQS_ENDPOINT: setting({ key: 'sqsEndpoint', rule: optionalEndpoint, default: '', doc: 'SQS endpoint override (the local SQS emulator; set by `npm start`)' }),
+  AWS_REGION: setting({ key: 'awsRegion', rule: trimmed, default: 'us-east-1', deployed: null, doc: 'AWS region of the SDK clients (deployed: set by Lambda itself)' }),
+  ADMIN_API_KEY: setting({ key: 'adminApiKey', rule: asIs, default: { local: LOCAL_DEV_ADMIN_KEY, aws: '' }, doc: 'bootstrap admin key (≥ 16 chars; the local default logs a warning); deployed: read from `ADMIN_API_KEY_PARAMETER` when empty', secret: true }),
+  ADMIN_API_KEY_PARAMETER: setting({ key: 'adminApiKeyParameter', rule: trimmed, default: '', deployed: '${env:ADMIN_API_KEY_PARAMETER, self:custom.adminKeyParameter}', doc: 'SSM SecureString read when `ADMIN_API_KEY` is empty (deployed: `/registry-events/<stage>/admin-api-key`)' }),
+  SECRETS_KEY: setting({ key: 'secretsKey', rule: masterKey, default: '', doc: 'base64 32-byte master key sealing rule secrets (locally generated into `.local-data/secrets.key`)', secret: true }),
+  SECRETS_KMS_KEY_ID: setting({ key: 'secretsKmsKeyId', rule: trimmed, default: '', deployed: '${env:SECRETS_KMS_KEY_ID, self:custom.secretsKeyRef}', doc: 'KMS key wrapping rule-secret data keys when `SECRETS_KEY` is empty (deployed: the stack\'s own)' }),
+  EVENT_RETENTION_SECONDS: setting({ key: 'eventRetentionSeconds', rule: int(1, 31_536_000), default: '259200', doc: 'how long events and traces can be looked up (3 days)' }),
+  MAX_RULES_PER_REGION: setting({ key: 'maxRulesPerRegion', rule: int(1, 100_000), default: '10', doc: 'rule quota per region, shared by every instance in it' }),
+  UNSUPPORTED_REGIONS: setting({ key: 'unsupportedRegions', rule: regionList, default: DEFAULT_UNSUPPORTED_REGIONS, doc: 'regions where rules cannot be created' }),
+  DINGTALK_WEBHOOK_PREFIX: setting({ key: 'dingtalkWebhookPrefix', rule: httpUrl, default: 'https://oapi.dingtalk.com/robot/send', doc: 'DingTalk webhook URLs must start with this' }),
+  DINGTALK_RATE_LIMIT: setting({ key: 'dingtalkRateLimit', rule: int(1, 10_000), default: '20', doc: 'messages per chatbot per window' }),
+  DINGTALK_RATE_WINDOW_SECONDS: setting({ key: 'dingtalkRateWindowSeconds', rule: int(1, 86_400), default: '60', doc: 'the window' }),
+  DINGTALK_THROTTLE_SECONDS: setting({ key: 'dingtalkThrottleSeconds', rule: int(1, 86_400), default: '600', doc: 'pause after DingTalk reports throttling' }),
+  DELIVERY_TIMEOUT_MS: setting({ key: 'deliveryTimeoutMs', rule: int(100, 120_000), default: '5000', doc: 'per HTTP attempt' }),
+  RETRY_BASE_SECONDS: setting({ key: 'retryBaseSeconds', rule: int(1, 86_400), default: '5', doc: 'first retry delay (exponential backoff, full jitter)' }),
+  RETRY_MAX_DELAY_SECONDS: setting({ key: 'retryMaxDelaySeconds', rule: int(1, 604_800), default: '900', doc: 'cap on one retry delay' }),
+  RETRY_MAX_ATTEMPTS: setting({ key: 'retryMaxAttempts', rule: int(1, 10_000), default: '100', doc: 'attempts before a delivery is `dead`' }),
+  ALLOW_PRIVATE_TARGETS: setting({ key: 'allowPrivateTargets', rule: bool, default: { local: 'true', aws: 'false' }, doc: 'allow loopback/private notification targets' }),
+  RECONCILE_AFTER_SECONDS: setting({ key: 'reconcileAfterSeconds', rule: int(1, 86_400), default: '120', doc: 'an open delivery (pending, retrying, throttled, parked chat mail) overdue by this long is re-driven by the reconciler, once per such period' }),
+  INGEST_RATE_PER_SECOND: setting({ key: 'ingestRatePerSecond', rule: int(1, 1_000_000), default: '100', doc: 'events per second per API key (per function instance) before 429' }),
+  INGEST_BURST: setting({ key: 'ingestBurst', rule: int(100, 10_000_000), default: '200', doc: 'burst of the ingest rate (at least one full batch)' }),
+  LOG_LEVEL: setting({ key: 'logLevel', rule: oneOf(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL', 'TRACE']), default: 'INFO', doc: '`DEBUG`, `INFO`, `WARN`, `ERROR`' }),
 } as const;
 
-type Variables = { [K in keyof typeof VARIABLES]: z.output<(typeof VARIABLES)[K]> };
+type Settings = typeof SETTINGS;
+export type SettingName = keyof Settings;
+type Parsed = { [N in SettingName]: z.output<Settings[N]['rule']> };
+/** The settings as typed values, by their Config field. */
+type SettingValues = { [N in SettingName as Settings[N]['key']]: z.output<Settings[N]['rule']> };
 
 /** Every variable through its rule; all problems at once, in declaration order. */
-function parseVariables(merged: Record<string, string>): Variables {
+function parseVariables(merged: Record<string, string>): Parsed {
   const values: Record<string, unknown> = {};
   const problems: string[] = [];
-  for (const [name, rule] of Object.entries(VARIABLES) as [string, Rule<unknown>][]) {
+  for (const [name, spec] of Object.entries(SETTINGS) as [string, Setting<string, unknown>][]) {
     const raw = merged[name] ?? '';
-    const result = rule.safeParse(raw);
+    const result = spec.rule.safeParse(raw);
     if (!result.success) {
-      const shown = SECRET_VARIABLES.has(name) ? '' : ` (got ${JSON.stringify(raw)})`;
+      const shown = spec.secret ? '' : ` (got ${JSON.stringify(raw)})`;
       problems.push(`${name}: ${result.error.issues[0]?.message ?? 'invalid'}${shown}`);
     } else {
       values[name] = result.data;
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return values as Variables;
+  return values as Parsed;
 }
 
-export interface Config {
+/** Every setting by its field, plus what follows from them. */
+export interface Config extends SettingValues {
   mode: StackMode;
-  version: string;
-  port: number;
-  tableName: string;
-  queueUrl: string;
-  deadLetterQueueUrl: string;
-  dynamodbEndpoint: string | undefined;
-  sqsEndpoint: string | undefined;
-  awsRegion: string;
-  /** Empty when the key is to be read from SSM (`adminApiKeyParameter`). */
-  adminApiKey: string;
-  adminApiKeyParameter: string;
   adminKeyIsDefault: boolean;
-  /** Master key (32 bytes) for sealing rule secrets locally; deployed stages use KMS instead. */
-  secretsKey: Buffer | undefined;
-  secretsKmsKeyId: string;
-  eventRetentionSeconds: number;
-  maxRulesPerRegion: number;
-  unsupportedRegions: ReadonlySet<string>;
-  dingtalkWebhookPrefix: string;
-  dingtalkRateLimit: number;
-  dingtalkRateWindowSeconds: number;
-  dingtalkThrottleSeconds: number;
-  deliveryTimeoutMs: number;
-  retryBaseSeconds: number;
-  retryMaxDelaySeconds: number;
-  retryMaxAttempts: number;
-  allowPrivateTargets: boolean;
-  /** How far past its due time an open delivery may get before the reconciler re-drives it (once per such period). */
-  reconcileAfterSeconds: number;
-  /** Events per second per API key, per function instance (burst ≥ one full batch). */
-  ingestRatePerSecond: number;
-  ingestBurst: number;
-  logLevel: string;
 }
 
 export class ConfigError extends Error {
@@ -162,37 +172,9 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-function defaultsFor(mode: StackMode): Record<string, string> {
-  return {
-    SERVICE_VERSION: '0.0.0',
-    PORT: '3000',
-    TABLE_NAME: 'registry-events-local',
-    QUEUE_URL: '',
-    DEAD_LETTER_QUEUE_URL: '',
-    DYNAMODB_ENDPOINT: '',
-    SQS_ENDPOINT: '',
-    AWS_REGION: 'us-east-1',
-    ADMIN_API_KEY: mode === 'local' ? LOCAL_DEV_ADMIN_KEY : '',
-    ADMIN_API_KEY_PARAMETER: '',
-    SECRETS_KEY: '',
-    SECRETS_KMS_KEY_ID: '',
-    EVENT_RETENTION_SECONDS: '259200',
-    MAX_RULES_PER_REGION: '10',
-    UNSUPPORTED_REGIONS: DEFAULT_UNSUPPORTED_REGIONS,
-    DINGTALK_WEBHOOK_PREFIX: 'https://oapi.dingtalk.com/robot/send',
-    DINGTALK_RATE_LIMIT: '20',
-    DINGTALK_RATE_WINDOW_SECONDS: '60',
-    DINGTALK_THROTTLE_SECONDS: '600',
-    DELIVERY_TIMEOUT_MS: '5000',
-    RETRY_BASE_SECONDS: '5',
-    RETRY_MAX_DELAY_SECONDS: '900',
-    RETRY_MAX_ATTEMPTS: '100',
-    ALLOW_PRIVATE_TARGETS: mode === 'local' ? 'true' : 'false',
-    RECONCILE_AFTER_SECONDS: '120',
-    INGEST_RATE_PER_SECOND: '100',
-    INGEST_BURST: '200',
-    LOG_LEVEL: 'INFO',
-  };
+export function defaultOf(name: SettingName, mode: StackMode): string {
+  const d: Default = SETTINGS[name].default;
+  return typeof d === 'string' ? d : d[mode];
 }
 
 /** Parses the environment. Empty strings count as unset, so `${env:X, ''}` falls back to defaults. */
@@ -202,10 +184,10 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError([`STACK_MODE: expected "local" or "aws"`]);
   }
   const mode: StackMode = modeRaw;
-  const merged: Record<string, string> = defaultsFor(mode);
-  for (const key of Object.keys(VARIABLES)) {
-    const value = env[key];
-    if (value !== undefined && value.trim() !== '') merged[key] = value;
+  const merged: Record<string, string> = {};
+  for (const name of Object.keys(SETTINGS) as SettingName[]) {
+    const value = env[name];
+    merged[name] = value !== undefined && value.trim() !== '' ? value : defaultOf(name, mode);
   }
   const e = parseVariables(merged);
   const problems: string[] = [];
@@ -218,45 +200,12 @@ export function loadConfig(env: Env = process.env): Config {
   if (mode === 'aws' && e.ADMIN_API_KEY === '' && e.ADMIN_API_KEY_PARAMETER === '') {
     problems.push('ADMIN_API_KEY: required (or ADMIN_API_KEY_PARAMETER naming an SSM SecureString)');
   }
-  if (e.SECRETS_KEY === '' && e.SECRETS_KMS_KEY_ID === '') {
+  if (e.SECRETS_KEY === undefined && e.SECRETS_KMS_KEY_ID === '') {
     problems.push('SECRETS_KEY: required (base64 of 32 bytes), or SECRETS_KMS_KEY_ID naming a KMS key');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
-  return {
-    mode,
-    version: e.SERVICE_VERSION,
-    port: e.PORT,
-    tableName: e.TABLE_NAME,
-    queueUrl: e.QUEUE_URL,
-    deadLetterQueueUrl: e.DEAD_LETTER_QUEUE_URL,
-    dynamodbEndpoint: e.DYNAMODB_ENDPOINT || undefined,
-    sqsEndpoint: e.SQS_ENDPOINT || undefined,
-    awsRegion: e.AWS_REGION,
-    adminApiKey: e.ADMIN_API_KEY,
-    adminApiKeyParameter: e.ADMIN_API_KEY_PARAMETER,
-    adminKeyIsDefault: e.ADMIN_API_KEY === LOCAL_DEV_ADMIN_KEY,
-    secretsKey: e.SECRETS_KEY === '' ? undefined : Buffer.from(e.SECRETS_KEY, 'base64'),
-    secretsKmsKeyId: e.SECRETS_KMS_KEY_ID,
-    eventRetentionSeconds: e.EVENT_RETENTION_SECONDS,
-    maxRulesPerRegion: e.MAX_RULES_PER_REGION,
-    unsupportedRegions: new Set(
-      e.UNSUPPORTED_REGIONS.split(',')
-        .map((r) => r.trim())
-        .filter((r) => r !== ''),
-    ),
-    dingtalkWebhookPrefix: e.DINGTALK_WEBHOOK_PREFIX,
-    dingtalkRateLimit: e.DINGTALK_RATE_LIMIT,
-    dingtalkRateWindowSeconds: e.DINGTALK_RATE_WINDOW_SECONDS,
-    dingtalkThrottleSeconds: e.DINGTALK_THROTTLE_SECONDS,
-    deliveryTimeoutMs: e.DELIVERY_TIMEOUT_MS,
-    retryBaseSeconds: e.RETRY_BASE_SECONDS,
-    retryMaxDelaySeconds: e.RETRY_MAX_DELAY_SECONDS,
-    retryMaxAttempts: e.RETRY_MAX_ATTEMPTS,
-    allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
-    reconcileAfterSeconds: e.RECONCILE_AFTER_SECONDS,
-    ingestRatePerSecond: e.INGEST_RATE_PER_SECOND,
-    ingestBurst: e.INGEST_BURST,
-    logLevel: e.LOG_LEVEL,
-  };
+  const values: Record<string, unknown> = {};
+  for (const name of Object.keys(SETTINGS) as SettingName[]) values[SETTINGS[name].key] = e[name];
+  return { ...(values as SettingValues), mode, adminKeyIsDefault: e.ADMIN_API_KEY === LOCAL_DEV_ADMIN_KEY };
 }

@@ -11,8 +11,6 @@ export const KEY_ID_PATTERN = /^ak-[a-z0-9]{16}$/;
 /** `rek_` + key id + `_` + 43 base64url characters (32 random bytes). */
 const API_KEY_PATTERN = /^rek_(ak-[a-z0-9]{16})_[A-Za-z0-9_-]{43}$/;
 
-export type { CreateApiKeyRequest } from './apiKeySchemas';
-
 /** A key as listed (never its secret or hash); documented by shared/http/responseSchemas.ts. */
 export interface ApiKeySummary {
   keyId: string;

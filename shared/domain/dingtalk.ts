@@ -124,11 +124,18 @@ function defaultText(line: NotificationLine): string {
   ].join('\n');
 }
 
-export function renderNotification(line: NotificationLine, template?: string): MarkdownMessage {
-  const title = plainTitle(`${shortType(line.eventType)} ${line.status}`);
+/** The first line of a rule test's sample, so nobody mistakes it for a real alert. */
+export const TEST_MARKER_LINE = '> **[Test] A rule test, not a real registry event.**';
+
+/** `opts.test`: a rule test's sample, marked "[Test]" in its title and first line. */
+export function renderNotification(line: NotificationLine, template?: string, opts: { test?: boolean } = {}): MarkdownMessage {
+  const title = plainTitle(`${opts.test ? '[Test] ' : ''}${shortType(line.eventType)} ${line.status}`);
   const rendered = template === undefined ? '' : renderTemplate(template, templateValues(line));
   // DingTalk refuses an empty text; a template of only whitespace falls back to the default.
-  const text = rendered.trim() === '' ? defaultText(line) : rendered;
+  const body = rendered.trim() === '' ? defaultText(line) : rendered;
+  const text = opts.test ? `${TEST_MARKER_LINE}
+
+${body}` : body;
   const message = { title, text };
   if (bodyBytes(message) < DINGTALK_MAX_BODY_BYTES) return message;
   // A 4 KiB template repeating {{tag}} can blow the budget; keep the event id visible.

@@ -68,7 +68,11 @@ export const ruleNameConflict = (name: string): AppError =>
   new AppError('RuleNameConflict', 409, `A rule named ${name} already exists on this instance.`);
 
 export const ruleLimitExceeded = (regionId: string, max: number): AppError =>
-  new AppError('RuleLimitExceeded', 409, `Region ${regionId} already has the maximum of ${max} rules.`);
+  new AppError(
+    'RuleLimitExceeded',
+    409,
+    `Region ${regionId} already has the maximum of ${max} rules. The quota is shared by every instance in the region: delete a rule there, on any instance, to free a slot.`,
+  );
 
 export const regionNotSupported = (regionId: string): AppError =>
   new AppError('RegionNotSupported', 400, `Event rules cannot be created in region ${regionId}.`);

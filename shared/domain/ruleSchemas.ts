@@ -5,7 +5,7 @@
 import * as z from 'zod/mini';
 import { EVENT_TYPES, isEventType, statusesOf } from './eventTypes';
 import type { EventStatus, EventType } from './eventTypes';
-import { TAG_PATTERN_MAX, tagPatternProblem, TEMPLATE_MAX_BYTES, WEBHOOK_SECRET } from './rules';
+import { TAG_PATTERN_MAX, tagPatternProblem, TEMPLATE_MAX_BYTES, WEBHOOK_SECRET } from './ruleGrammar';
 import { TEMPLATE_PLACEHOLDERS, unknownPlaceholders } from './template';
 import { ociNameSchema, regionIdSchema, ruleNameSchema } from './names';
 

@@ -17,6 +17,22 @@ export type FunctionName = 'meta' | 'apiKeys' | 'rules' | 'ingest' | 'events' | 
  */
 export type RouteAuth = 'none' | 'any' | 'admin' | Scope | 'sourceToken';
 
+/** Response headers the OpenAPI document declares (components.headers in openapi.ts). */
+export type ResponseHeader = 'ETag' | 'Location' | 'Retry-After' | 'Set-Cookie';
+
+/**
+ * What a body-taking route accepts: `json` (application/json), `cloudEvents` (the three
+ * CloudEvents HTTP modes: structured, batch and binary with ce-* headers) or `native`
+ * (a registry's own webhook body, in whatever JSON media type it sends).
+ */
+export type RequestMedia = 'json' | 'cloudEvents' | 'native';
+
+export interface RouteResponse {
+  description: string;
+  schema?: ResponseSchemaName;
+  headers?: readonly ResponseHeader[];
+}
+
 export interface RouteSpec {
   operationId: string;
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -25,8 +41,16 @@ export interface RouteSpec {
   auth: RouteAuth;
   summary: string;
   tags: readonly string[];
-  /** Documented responses, each with the name of its schema in responseSchemas.ts. */
-  responses: Readonly<Record<number, { description: string; schema?: ResponseSchemaName }>>;
+  /** Request headers it reads: `If-Match` (optimistic concurrency on a rule). */
+  requestHeaders?: readonly 'If-Match'[];
+  /** Media types of its body, when it takes one (default `json`). */
+  media?: RequestMedia;
+  /**
+   * Documented responses, each with the name of its schema in responseSchemas.ts and the
+   * headers it sets. Answers every route gives (400 for an unknown query parameter, 401,
+   * 403, 413, 415 for a body, 500) are added by openapi.ts from the route's auth and inputs.
+   */
+  responses: Readonly<Record<number, RouteResponse>>;
 }
 
 const errors = {
@@ -35,6 +59,8 @@ const errors = {
   403: { description: 'Key lacks the scope or instance (Forbidden)', schema: 'Error' },
   413: { description: 'Body over 256 KiB (PayloadTooLarge)', schema: 'Error' },
 } as const;
+
+const retryAfter = ['Retry-After'] as const;
 
 export const ROUTES = [
   {
@@ -69,7 +95,7 @@ export const ROUTES = [
     auth: 'admin',
     summary: 'Create a scoped API key (admin). The key is shown once.',
     tags: ['api-keys'],
-    responses: { 201: { description: 'Created', schema: 'CreatedApiKey' }, ...errors },
+    responses: { 201: { description: 'Created; Location header', schema: 'CreatedApiKey', headers: ['Location'] }, ...errors },
   },
   {
     operationId: 'listApiKeys',
@@ -109,7 +135,7 @@ export const ROUTES = [
     summary: 'Console sign-in: trade an API key for an HttpOnly session cookie (at most 8 h)',
     tags: ['sessions'],
     responses: {
-      201: { description: 'Signed in; Set-Cookie carries the session', schema: 'Session' },
+      201: { description: 'Signed in; Set-Cookie carries the session', schema: 'Session', headers: ['Set-Cookie'] },
       400: errors[400],
       401: { description: 'Unknown or revoked API key (Unauthorized)', schema: 'Error' },
       413: errors[413],
@@ -123,7 +149,7 @@ export const ROUTES = [
     auth: 'any',
     summary: 'Sign out: ends the console session and clears its cookie',
     tags: ['sessions'],
-    responses: { 204: { description: 'Signed out' }, 401: errors[401], 403: errors[403] },
+    responses: { 204: { description: 'Signed out; Set-Cookie clears the session cookie', headers: ['Set-Cookie'] }, 401: errors[401], 403: errors[403] },
   },
   {
     operationId: 'getMe',
@@ -144,7 +170,7 @@ export const ROUTES = [
     summary: 'Create an event rule (scope, event types/statuses, tag pattern, notification target)',
     tags: ['rules'],
     responses: {
-      201: { description: 'Created; Location and ETag headers', schema: 'Rule' },
+      201: { description: 'Created; Location and ETag headers', schema: 'Rule', headers: ['Location', 'ETag'] },
       ...errors,
       409: { description: 'RuleNameConflict or RuleLimitExceeded', schema: 'Error' },
     },
@@ -168,7 +194,7 @@ export const ROUTES = [
     summary: 'Get a rule (secrets masked), with its ETag',
     tags: ['rules'],
     responses: {
-      200: { description: 'The rule', schema: 'Rule' },
+      200: { description: 'The rule', schema: 'Rule', headers: ['ETag'] },
       401: errors[401],
       403: errors[403],
       404: { description: 'RuleNotFound', schema: 'Error' },
@@ -181,9 +207,10 @@ export const ROUTES = [
     fn: 'rules',
     auth: 'rules:write',
     summary: 'Merge top-level fields into a rule; honours If-Match; bumps version',
+    requestHeaders: ['If-Match'],
     tags: ['rules'],
     responses: {
-      200: { description: 'The updated rule; new ETag', schema: 'Rule' },
+      200: { description: 'The updated rule; new ETag', schema: 'Rule', headers: ['ETag'] },
       ...errors,
       404: { description: 'RuleNotFound', schema: 'Error' },
       409: { description: 'RuleNameConflict or RuleLimitExceeded', schema: 'Error' },
@@ -197,6 +224,7 @@ export const ROUTES = [
     fn: 'rules',
     auth: 'rules:write',
     summary: 'Delete a rule (frees a quota slot); honours If-Match',
+    requestHeaders: ['If-Match'],
     tags: ['rules'],
     responses: {
       204: { description: 'Deleted' },
@@ -219,7 +247,7 @@ export const ROUTES = [
       401: errors[401],
       403: errors[403],
       404: { description: 'RuleNotFound', schema: 'Error' },
-      429: { description: 'RateLimited: no send left in the window (Retry-After)', schema: 'Error' },
+      429: { description: "RateLimited: no send left in the chatbot's window, or the chatbot is paused by its provider (Retry-After)", schema: 'Error', headers: retryAfter },
     },
   },
   {
@@ -231,11 +259,13 @@ export const ROUTES = [
     summary:
       'Ingest CloudEvents: structured (application/cloudevents+json or application/json), batch (application/cloudevents-batch+json, 1–100) or binary (ce-* headers, body = data)',
     tags: ['events'],
+    media: 'cloudEvents',
     responses: {
       202: { description: 'Accepted or duplicate (single); per-item results (batch)', schema: 'IngestResponse' },
       ...errors,
       409: { description: 'EventIdConflict: same id, different content', schema: 'Error' },
       415: { description: 'UnsupportedMediaType', schema: 'Error' },
+      429: { description: 'RateLimited: too many requests for this API key (Retry-After)', schema: 'Error', headers: retryAfter },
     },
   },
   {
@@ -316,7 +346,7 @@ export const ROUTES = [
     auth: 'rules:write',
     summary: "Create a registry source (harbor, distribution, ecr, acr). Its token is shown once.",
     tags: ['sources'],
-    responses: { 201: { description: 'Created; Location header', schema: 'CreatedSource' }, ...errors },
+    responses: { 201: { description: 'Created; Location header', schema: 'CreatedSource', headers: ['Location'] }, ...errors },
   },
   {
     operationId: 'listSources',
@@ -367,13 +397,14 @@ export const ROUTES = [
     summary:
       "A registry's native webhook, authenticated by the source's token: Harbor (Default or CloudEvents format), CNCF Distribution envelopes, Amazon ECR EventBridge events, ACR CloudEvents",
     tags: ['sources'],
+    media: 'native',
     responses: {
       202: { description: 'One result per native item (accepted, duplicate, ignored or rejected)', schema: 'SourceIngestResult' },
       400: errors[400],
       401: { description: "Missing, wrong or revoked source token (Unauthorized)", schema: 'Error' },
       413: errors[413],
       415: { description: 'UnsupportedMediaType', schema: 'Error' },
-      429: { description: 'RateLimited: too many requests for this source (Retry-After)', schema: 'Error' },
+      429: { description: 'RateLimited: too many requests for this source (Retry-After)', schema: 'Error', headers: retryAfter },
     },
   },
 ] as const satisfies readonly RouteSpec[];

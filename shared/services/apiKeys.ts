@@ -1,9 +1,10 @@
 /** API key use cases: create (secret shown once), list, revoke. */
 import { createHash, randomBytes } from 'node:crypto';
 import { formatApiKey } from '../domain/apiKeys';
-import type { ApiKeySummary, CreateApiKeyRequest } from '../domain/apiKeys';
+import type { ApiKeySummary } from '../domain/apiKeys';
+import type { CreateApiKeyRequest } from '../domain/apiKeySchemas';
 import { notFound } from '../domain/errors';
-import type { ApiKeyRecord, ApiKeyStore } from '../adapters/dynamo/apiKeyRepository';
+import type { ApiKeyRecord, ApiKeyStore } from './apiKeyPorts';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 

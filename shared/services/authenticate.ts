@@ -7,7 +7,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { keyIdOf } from '../domain/apiKeys';
 import type { Principal } from '../domain/apiKeys';
-import type { ApiKeyRecord, ApiKeyStore } from '../adapters/dynamo/apiKeyRepository';
+import type { ApiKeyRecord, ApiKeyStore } from './apiKeyPorts';
 import { hashApiKey } from './apiKeys';
 import type { SessionRecord, SessionStore } from './sessions';
 import { sha256Hex } from './sessions';

@@ -6,7 +6,7 @@
  * a claim moves the delivery's place in the pending index, so it is re-driven at most
  * once per such period, by one of any number of overlapping runs.
  */
-import type { DeadLetterQueue } from '../adapters/sqs/deadLetters';
+import type { DeadLetterQueue } from './deadLetterPort';
 import type { ChatbotStore } from './chatbotPorts';
 import type { DeliveryRepository, QueueMessage } from './deliveryPorts';
 import type { DeliveryQueue, PendingIndex } from './eventStore';

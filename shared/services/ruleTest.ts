@@ -1,11 +1,13 @@
 /**
  * POST .../rules/{ruleId}/test: one sample notification now, through the same path as
  * real deliveries. For a chatbot it takes a send slot like any delivery (so a test can
- * never push the bot into DingTalk's throttle); with none left → 429 RateLimited.
+ * never push the bot into DingTalk's throttle); with none left → 429 RateLimited. The
+ * sample says it is a test: "[Test]" in a chatbot's title and a first line saying so;
+ * `Test: true` in a webhook's data.
  */
 import { randomBytes } from 'node:crypto';
-import type { HttpSender } from '../adapters/http/httpSender';
-import type { SecretSealer } from '../adapters/crypto/secretSealer';
+import type { HttpSender } from './httpSenderPort';
+import type { SecretSealer } from './secretSealerPort';
 import { classifyDingTalkReply, dingTalkBody, renderNotification, signDingTalkUrl } from '../domain/dingtalk';
 import { rateLimited, ruleNotFound } from '../domain/errors';
 import type { AppError } from '../domain/errors';
@@ -33,7 +35,12 @@ export interface RuleTestResult {
   error?: string;
 }
 
-const chatbotRateLimited = (retryAfterSeconds: number): AppError => rateLimited(retryAfterSeconds, 'This chatbot has no sends left in its window');
+/** Why the chatbot cannot send now: its own window is full, or DingTalk throttled it and it is paused. */
+const chatbotRateLimited = (reason: 'rate' | 'paused' | 'busy', retryAfterSeconds: number): AppError =>
+  rateLimited(
+    retryAfterSeconds,
+    reason === 'paused' ? 'This chatbot is paused because DingTalk reported it throttled; nothing is sent to it until the pause ends' : 'This chatbot has no sends left in its window',
+  );
 
 function sample(rule: StoredRule, nowMs: number) {
   const eventType = rule.eventTypes[0] ?? 'cr:Artifact:ScanCompleted';
@@ -61,13 +68,13 @@ export async function testRule(deps: RuleTestDeps, instanceId: string, ruleId: s
   if (rule.notify.method === 'dingtalk') {
     const s = deps.settings.dingtalk;
     const grant = await deps.chatbots.acquire(rule.notify.botId, now(), { limit: s.limit, holdMs: deps.settings.timeoutMs + s.windowMs + s.marginMs });
-    if (!grant.ok) throw chatbotRateLimited(Math.max(1, Math.ceil((grant.retryAt - now()) / 1000)));
+    if (!grant.ok) throw chatbotRateLimited(grant.reason, Math.max(1, Math.ceil((grant.retryAt - now()) / 1000)));
     const url = await deps.sealer.open(rule.notify.sealedWebhookUrl, sealContext(instanceId, ruleId, 'webhookUrl'));
     const secret = rule.notify.sealedSecret ? await deps.sealer.open(rule.notify.sealedSecret, sealContext(instanceId, ruleId, 'secret')) : undefined;
     const start = now();
     const result = await deps.sender.post({
       url: signDingTalkUrl(url, secret, start),
-      body: dingTalkBody(renderNotification(line, rule.template)),
+      body: dingTalkBody(renderNotification(line, rule.template, { test: true })),
       headers: { 'content-type': 'application/json', 'user-agent': deps.settings.userAgent },
       timeoutMs: deps.settings.timeoutMs,
     });

@@ -1,6 +1,6 @@
 /** Rule use cases: create, read, list, update (PATCH), delete — SPEC §4 "Rules". */
 import { createHash } from 'node:crypto';
-import type { SecretSealer } from '../adapters/crypto/secretSealer';
+import type { SecretSealer } from './secretSealerPort';
 import {
   preconditionFailed,
   regionNotSupported,

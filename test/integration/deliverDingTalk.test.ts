@@ -238,6 +238,25 @@ describe('DingTalk delivery', () => {
     expect(missing.status).toBe(404);
   });
 
+  it('the rule test names the pause when DingTalk has throttled the bot, and marks its sample as a test', async () => {
+    const { token, instanceId } = newBot();
+    ding.setSecret(token, SECRET);
+    const ruleId = await rule(instanceId, token);
+    const handler = createRulesHandler(rt);
+    const test = () => call(handler, { method: 'POST', path: `/v1/instances/${instanceId}/rules/${ruleId}/test`, headers: bearer(ADMIN_KEY) });
+    expect((await test()).status).toBe(200);
+    const sample = ding.messages(token).at(-1);
+    expect(sample?.title).toMatch(/^\[Test\] /);
+    expect(sample?.text.split('\n')[0]).toContain('[Test] A rule test, not a real registry event.');
+    await rt.deliver.chatbots.pause(botIdOf(new URL(ding.webhookUrl(token))), Date.now() + 60_000);
+    const paused = await test();
+    expect(paused.status).toBe(429);
+    const message = (paused.json as { error: { message: string } }).error.message;
+    expect(message).toContain('paused because DingTalk reported it throttled');
+    expect(message).not.toContain('no sends left');
+    expect(Number(paused.headers['retry-after'])).toBeGreaterThan(50);
+  });
+
   it('a lost flush message is recovered by the reconciler: parked mail is re-queued and delivered', async () => {
     const { token, instanceId } = newBot();
     const ruleId = await rule(instanceId, token);

@@ -196,6 +196,16 @@ describe('quota and names under concurrency', () => {
     expect((await post(rule({ regionId: 'cn-beijing' }))).status).toBe(409);
   });
 
+  it('the quota 409 says the quota is shared by every instance in the region', async () => {
+    for (let i = 0; i < 10; i += 1) expect((await post(rule({ regionId: 'cn-heyuan' }), `/v1/instances/cri-share${i}aa/rules`)).status).toBe(201);
+    const refused = await post(rule({ regionId: 'cn-heyuan' }), '/v1/instances/cri-sharezzz/rules');
+    expect(refused.status).toBe(409);
+    expect(errorOf(refused)).toMatchObject({
+      code: 'RuleLimitExceeded',
+      message: expect.stringMatching(/Region cn-heyuan already has the maximum of 10 rules\. The quota is shared by every instance in the region/),
+    });
+  });
+
   it('8 concurrent creates of one name on one instance: exactly one wins', async () => {
     const replies = await Promise.all(Array.from({ length: 8 }, () => post(rule({ ruleName: 'racer', regionId: 'cn-shenzhen' }))));
     expect(replies.filter((r) => r.status === 201)).toHaveLength(1);

@@ -7,11 +7,9 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
-export interface SecretSealer {
-  /** Encrypts plaintext; `context` (e.g. "rule:<instanceId>:<ruleId>:secret") is bound as AAD / KMS encryption context so a sealed value cannot be moved to another record. */
-  seal(plaintext: string, context: string): Promise<string>;
-  open(sealed: string, context: string): Promise<string>;
-}
+import type { SecretSealer } from '../../services/secretSealerPort';
+
+export type { SecretSealer } from '../../services/secretSealerPort';
 
 /** Messages are fixed strings on purpose: nothing derived from plaintext or key material may leak into logs. */
 export class SealError extends Error {

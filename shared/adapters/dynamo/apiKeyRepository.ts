@@ -4,24 +4,9 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Scope } from '../../domain/apiKeys';
 import { keys } from './keys';
 import { applied } from './conditions';
+import type { ApiKeyRecord, ApiKeyStore } from '../../services/apiKeyPorts';
 
-export interface ApiKeyRecord {
-  keyId: string;
-  name: string;
-  scopes: Scope[];
-  instanceIds: string[];
-  keyHash: string;
-  createdAt: string;
-  revokedAt?: string;
-}
-
-export interface ApiKeyStore {
-  put(record: ApiKeyRecord): Promise<void>;
-  get(keyId: string): Promise<ApiKeyRecord | undefined>;
-  list(): Promise<ApiKeyRecord[]>;
-  /** Marks the key revoked; returns false when no such key exists. */
-  revoke(keyId: string, at: string): Promise<boolean>;
-}
+export type { ApiKeyRecord, ApiKeyStore } from '../../services/apiKeyPorts';
 
 function toRecord(item: Record<string, unknown>): ApiKeyRecord {
   return {

@@ -14,11 +14,9 @@ import { connectTimeAddressAllowed } from '../net/targetGuard';
 import { classifyAddress, isLocalhostName, literalAddressOf } from '../../domain/targetPolicy';
 import { connectTimeoutError, describeFailure, TargetBlockedError } from './sendErrors';
 
-export interface SendRequest { url: string; body: string; headers: Record<string, string>; timeoutMs: number }
-export type SendResult =
-  | { kind: 'response'; status: number; headers: Record<string, string>; body: string; truncated: boolean; durationMs: number }
-  | { kind: 'error'; error: 'timeout' | 'connection' | 'blocked' | 'dns' | 'invalid-url'; message: string; durationMs: number };
-export interface HttpSender { post(request: SendRequest): Promise<SendResult>; close(): Promise<void> }
+import type { HttpSender, SendRequest, SendResult } from '../../services/httpSenderPort';
+
+export type { HttpSender, SendRequest, SendResult } from '../../services/httpSenderPort';
 export type LookupAll = (hostname: string) => Promise<{ address: string; family: 4 | 6 }[]>;
 
 export interface HttpSenderOptions {

@@ -2,15 +2,9 @@
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 
-export interface DeadLetter {
-  body: string;
-  receiptHandle: string;
-}
+import type { DeadLetterQueue } from '../../services/deadLetterPort';
 
-export interface DeadLetterQueue {
-  receive(max: number): Promise<DeadLetter[]>;
-  remove(letter: DeadLetter): Promise<void>;
-}
+export type { DeadLetter, DeadLetterQueue } from '../../services/deadLetterPort';
 
 export function sqsDeadLetterQueue(sqs: Pick<SQSClient, 'send'>, queueUrl: string): DeadLetterQueue {
   return {
