@@ -65,6 +65,27 @@ const secretsKey = z.string().check(
   z.refine((v) => v === '' || Buffer.from(v, 'base64').length === 32, 'expected base64 of 32 bytes'),
 );
 
+/** Comma-separated http(s) URLs, at least one. */
+const urlList = z.pipe(
+  z.string().check(z.trim()),
+  z.transform((text: string, ctx) => {
+    const urls = text.split(',').map((u) => u.trim()).filter((u) => u !== '');
+    if (urls.length === 0 || !urls.every(isHttpUrl)) ctx.issues.push({ code: 'custom', message: 'expected comma-separated http(s) URLs', input: text });
+    return urls;
+  }),
+);
+
+/** `limit/seconds` windows, comma-separated: Feishu's `5/1,100/60`. */
+const rateWindows = z.pipe(
+  z.string().check(z.trim()),
+  z.transform((text: string, ctx) => {
+    const windows = text.split(',').map((w) => /^\s*(\d{1,5})\s*\/\s*(\d{1,5})\s*$/.exec(w));
+    const parsed = windows.flatMap((m) => (m && Number(m[1]) > 0 && Number(m[2]) > 0 ? [{ limit: Number(m[1]), windowMs: Number(m[2]) * 1000 }] : []));
+    if (parsed.length === 0 || parsed.length !== windows.length) ctx.issues.push({ code: 'custom', message: 'expected limit/seconds windows, e.g. 5/1,100/60', input: text });
+    return parsed;
+  }),
+);
+
 const VARIABLES = {
   SERVICE_VERSION: trimmed,
   PORT: int(1, 65535),
@@ -85,6 +106,15 @@ const VARIABLES = {
   DINGTALK_RATE_LIMIT: int(1, 10_000),
   DINGTALK_RATE_WINDOW_SECONDS: int(1, 86_400),
   DINGTALK_THROTTLE_SECONDS: int(1, 86_400),
+  FEISHU_WEBHOOK_PREFIXES: urlList,
+  FEISHU_RATE_WINDOWS: rateWindows,
+  FEISHU_THROTTLE_SECONDS: int(1, 86_400),
+  WECOM_WEBHOOK_PREFIX: httpUrl,
+  WECOM_RATE_WINDOWS: rateWindows,
+  WECOM_THROTTLE_SECONDS: int(1, 86_400),
+  SLACK_WEBHOOK_PREFIX: httpUrl,
+  SLACK_RATE_WINDOWS: rateWindows,
+  SLACK_THROTTLE_SECONDS: int(1, 86_400),
   DELIVERY_TIMEOUT_MS: int(100, 120_000),
   RETRY_BASE_SECONDS: int(1, 86_400),
   RETRY_MAX_DELAY_SECONDS: int(1, 604_800),
@@ -140,6 +170,8 @@ export interface Config {
   dingtalkRateLimit: number;
   dingtalkRateWindowSeconds: number;
   dingtalkThrottleSeconds: number;
+  /** The other chat providers (SPEC §12): allowed prefixes, rate windows, throttle pause. */
+  chat: Record<'feishu' | 'wecom' | 'slack', { prefixes: string[]; windows: { limit: number; windowMs: number }[]; throttleSeconds: number }>;
   deliveryTimeoutMs: number;
   retryBaseSeconds: number;
   retryMaxDelaySeconds: number;
@@ -183,6 +215,15 @@ function defaultsFor(mode: StackMode): Record<string, string> {
     DINGTALK_RATE_LIMIT: '20',
     DINGTALK_RATE_WINDOW_SECONDS: '60',
     DINGTALK_THROTTLE_SECONDS: '600',
+    FEISHU_WEBHOOK_PREFIXES: 'https://open.feishu.cn/open-apis/bot/v2/hook/,https://open.larksuite.com/open-apis/bot/v2/hook/',
+    FEISHU_RATE_WINDOWS: '5/1,100/60',
+    FEISHU_THROTTLE_SECONDS: '60',
+    WECOM_WEBHOOK_PREFIX: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send',
+    WECOM_RATE_WINDOWS: '20/60',
+    WECOM_THROTTLE_SECONDS: '60',
+    SLACK_WEBHOOK_PREFIX: 'https://hooks.slack.com/services/',
+    SLACK_RATE_WINDOWS: '1/1',
+    SLACK_THROTTLE_SECONDS: '30',
     DELIVERY_TIMEOUT_MS: '5000',
     RETRY_BASE_SECONDS: '5',
     RETRY_MAX_DELAY_SECONDS: '900',
@@ -249,6 +290,11 @@ export function loadConfig(env: Env = process.env): Config {
     dingtalkRateLimit: e.DINGTALK_RATE_LIMIT,
     dingtalkRateWindowSeconds: e.DINGTALK_RATE_WINDOW_SECONDS,
     dingtalkThrottleSeconds: e.DINGTALK_THROTTLE_SECONDS,
+    chat: {
+      feishu: { prefixes: e.FEISHU_WEBHOOK_PREFIXES, windows: e.FEISHU_RATE_WINDOWS, throttleSeconds: e.FEISHU_THROTTLE_SECONDS },
+      wecom: { prefixes: [e.WECOM_WEBHOOK_PREFIX], windows: e.WECOM_RATE_WINDOWS, throttleSeconds: e.WECOM_THROTTLE_SECONDS },
+      slack: { prefixes: [e.SLACK_WEBHOOK_PREFIX], windows: e.SLACK_RATE_WINDOWS, throttleSeconds: e.SLACK_THROTTLE_SECONDS },
+    },
     deliveryTimeoutMs: e.DELIVERY_TIMEOUT_MS,
     retryBaseSeconds: e.RETRY_BASE_SECONDS,
     retryMaxDelaySeconds: e.RETRY_MAX_DELAY_SECONDS,

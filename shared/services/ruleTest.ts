@@ -6,7 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import type { HttpSender } from '../adapters/http/httpSender';
 import type { SecretSealer } from '../adapters/crypto/secretSealer';
-import { classifyDingTalkReply, dingTalkBody, renderNotification, signDingTalkUrl } from '../domain/dingtalk';
+import { chatTarget } from '../targets/registry';
+import { chatLimitsOf } from './deliverySettings';
+import { isChatNotify } from './ruleStore';
 import { rateLimited, ruleNotFound } from '../domain/errors';
 import type { AppError } from '../domain/errors';
 import { statusesOf } from '../domain/eventTypes';
@@ -58,29 +60,38 @@ export async function testRule(deps: RuleTestDeps, instanceId: string, ruleId: s
   if (!rule) throw ruleNotFound(ruleId);
   const line = sample(rule, now());
 
-  if (rule.notify.method === 'dingtalk') {
-    const s = deps.settings.dingtalk;
-    const grant = await deps.chatbots.acquire(rule.notify.botId, now(), { limit: s.limit, holdMs: deps.settings.timeoutMs + s.windowMs + s.marginMs });
+  if (isChatNotify(rule.notify)) {
+    const target = chatTarget(rule.notify.method);
+    const s = chatLimitsOf(deps.settings, rule.notify.method);
+    const [main, ...others] = [...s.windows].sort((a, b) => b.windowMs - a.windowMs);
+    const windowMs = main?.windowMs ?? 1_000;
+    const shorter = others.map((w) => ({ limit: w.limit, offsetMs: windowMs - w.windowMs }));
+    const grant = await deps.chatbots.acquire(rule.notify.botId, now(), {
+      limit: main?.limit ?? 1,
+      holdMs: deps.settings.timeoutMs + windowMs + s.marginMs,
+      ...(shorter.length > 0 ? { shorter } : {}),
+    });
     if (!grant.ok) throw chatbotRateLimited(Math.max(1, Math.ceil((grant.retryAt - now()) / 1000)));
     const url = await deps.sealer.open(rule.notify.sealedWebhookUrl, sealContext(instanceId, ruleId, 'webhookUrl'));
     const secret = rule.notify.sealedSecret ? await deps.sealer.open(rule.notify.sealedSecret, sealContext(instanceId, ruleId, 'secret')) : undefined;
     const start = now();
+    const request = target.request(url, target.renderNotification(line, rule.template), { secret, nowMs: start, msgUuid: `test_${line.eventId}` });
     const result = await deps.sender.post({
-      url: signDingTalkUrl(url, secret, start),
-      body: dingTalkBody(renderNotification(line, rule.template)),
+      url: request.url,
+      body: request.body,
       headers: { 'content-type': 'application/json', 'user-agent': deps.settings.userAgent },
       timeoutMs: deps.settings.timeoutMs,
     });
-    await deps.chatbots.settle(rule.notify.botId, grant.slotId, now() + s.windowMs + s.marginMs);
+    await deps.chatbots.settle(rule.notify.botId, grant.slotId, now() + windowMs + s.marginMs);
     if (result.kind === 'error') return { outcome: 'failed', durationMs: result.durationMs, error: result.message };
-    const reply = classifyDingTalkReply(result.status, result.body);
-    if (reply.outcome === 'throttled') await deps.chatbots.pause(rule.notify.botId, start + s.throttleMs);
+    const reply = target.classify({ status: result.status, body: result.body, headers: result.headers });
+    if (reply.outcome === 'throttled') await deps.chatbots.pause(rule.notify.botId, start + (reply.pauseMs ?? s.throttleMs));
     return {
       outcome: reply.outcome === 'delivered' ? 'delivered' : 'failed',
       httpStatus: result.status,
       ...(reply.providerCode !== undefined ? { providerCode: reply.providerCode } : {}),
       durationMs: result.durationMs,
-      ...(reply.outcome === 'delivered' ? {} : { error: reply.providerMessage ?? `DingTalk answered ${reply.outcome}` }),
+      ...(reply.outcome === 'delivered' ? {} : { error: reply.providerMessage ?? `${target.label} answered ${reply.outcome}` }),
     };
   }
 
