@@ -67,15 +67,19 @@ export function packDigests(
   const texts = events.map(render);
   const pack = (title: string): string[][] => {
     const parts: string[][] = [];
-    let current: string[] = [];
-    for (const text of texts) {
-      if (current.length > 0 && !fits(build(title, [...current, text]))) {
-        parts.push(current);
-        current = [];
+    let rest = texts;
+    while (rest.length > 0) {
+      // Largest prefix that fits (binary search: a few builds per part, not one per line).
+      let lo = 1;
+      let hi = rest.length;
+      while (lo < hi) {
+        const mid = Math.ceil((lo + hi) / 2);
+        if (fits(build(title, rest.slice(0, mid)))) lo = mid;
+        else hi = mid - 1;
       }
-      current.push(text);
+      parts.push(rest.slice(0, lo));
+      rest = rest.slice(lo);
     }
-    parts.push(current);
     return parts;
   };
   const single = pack(digestTitle(total, 1, 1));
