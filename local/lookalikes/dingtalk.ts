@@ -72,7 +72,7 @@ function reply(res: ServerResponse, errcode: number, errmsg: string, httpStatus 
   res.end(JSON.stringify({ errcode, errmsg }));
 }
 
-export async function startDingTalkServer(opts: { limit: number; windowMs: number; throttleMs: number }): Promise<DingTalkServer> {
+export async function startDingTalkServer(opts: { limit: number; windowMs: number; throttleMs: number; port?: number; onMessage?: (m: ReceivedMessage) => void }): Promise<DingTalkServer> {
   const tokens = new Map<string, TokenState>();
   const pendingDelays = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   let closed = false;
@@ -102,6 +102,12 @@ export async function startDingTalkServer(opts: { limit: number; windowMs: numbe
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (req.method === 'GET' && url.pathname === '/') {
+      // What each bot received, for a person following the README on the local stack.
+      const bots = [...tokens.entries()].map(([t, st]) => ({ bot: `****${t.slice(-4)}`, messages: st.messages.map((m) => ({ at: new Date(m.at).toISOString(), title: m.title, text: m.text })) }));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify({ provider: 'dingtalk', bots }, null, 2));
+    }
     if (url.pathname !== '/robot/send') return reply(res, 404, 'not found', 404);
     if (req.method !== 'POST') return reply(res, 405, 'method not allowed', 405);
     const raw = await readBody(req);
@@ -155,7 +161,9 @@ export async function startDingTalkServer(opts: { limit: number; windowMs: numbe
     }
     s.accepted.push(now);
     const signed = timestamp !== null && sign !== null;
-    s.messages.push({ token, at: now, title: body.markdown.title, text: body.markdown.text, signed, body });
+    const received = { token, at: now, title: body.markdown.title, text: body.markdown.text, signed, body };
+    s.messages.push(received);
+    opts.onMessage?.(received);
     reply(res, 0, 'ok');
   }
 
@@ -167,7 +175,7 @@ export async function startDingTalkServer(opts: { limit: number; windowMs: numbe
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const prefix = `http://127.0.0.1:${port}/robot/send`;
