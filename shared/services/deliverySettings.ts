@@ -34,9 +34,18 @@ export function chatLimitsOf(settings: DeliverySettings, method: ChatMethod): Ch
   const defaults = CHAT_TARGETS[method].defaults;
   const limits = configured ?? { windows: defaults.windows, throttleMs: defaults.throttleSeconds * 1000 };
   const longest = Math.max(...limits.windows.map((w) => w.windowMs));
-  return { ...limits, marginMs: safetyMarginMs(longest) };
+  return { ...limits, marginMs: chatMarginMs(longest) };
 }
 
 export function safetyMarginMs(windowMs: number): number {
   return Math.min(2_000, Math.max(250, Math.round(windowMs * 0.01)));
+}
+
+/**
+ * The margin for the newer providers: 1 % of the longest window, 50 ms to 2 s. Slot times
+ * are taken after each reply, so the margin only absorbs clock skew between workers; the
+ * 250 ms floor DingTalk keeps would cost Slack's 1-per-second bot a fifth of its sends.
+ */
+export function chatMarginMs(windowMs: number): number {
+  return Math.min(2_000, Math.max(50, Math.round(windowMs * 0.01)));
 }

@@ -485,6 +485,9 @@ describe('web console', () => {
     const [message] = feishu.messages(FEISHU_HOOK);
     expect(message?.signed).toBe(true);
     expect(message?.text).toContain('ScanCompleted');
+    // Back where the previous step left the page, for the steps after this one.
+    await page.getByRole('link', { name: 'Sources' }).click();
+    await page.getByText('No sources yet.').waitFor();
   }, 60_000);
 
   it('can be used with the keyboard alone: sign in, open an instance, create a rule', async () => {
