@@ -21,6 +21,7 @@ import { bearer, call } from '../support/http';
 import { createTestQueue } from '../support/queue';
 import type { TestQueue } from '../support/queue';
 import { startWorker, until } from '../support/worker';
+import { requeueStuckDeliveries } from '../../shared/services/reconcile';
 
 const FEISHU_SECRET = 'feishu-signing-secret-0123456789';
 const THROTTLE_S = 2;
@@ -49,7 +50,7 @@ const providers: Provider[] = [
     method: 'feishu',
     windows: [
       { limit: 2, windowMs: 1_000 },
-      { limit: 5, windowMs: 8_000 },
+      { limit: 5, windowMs: 10_000 },
     ],
     secret: FEISHU_SECRET,
     bot: () => `hook${rand()}`,
@@ -182,6 +183,22 @@ const attemptsOf = (d: DeliveryRecord) => d.attempts as Attempt[];
 const longest = (p: Provider) => Math.max(...p.windows.map((w) => w.windowMs));
 
 describe.each(providers.map((p) => [p.method, p] as const))('%s delivery', (_method, p) => {
+  it('escapes values in its markup and renders templates with the same placeholders', async () => {
+    seq += 1;
+    const bot = p.bot();
+    const instanceId = `cri-${p.method}${String(seq).padStart(4, '0')}`;
+    if (p.secret) server(p).setSecret(bot, p.secret);
+    const ruleId = await rule(p, instanceId, bot, { template: '{{status}} on {{namespace}}/{{repoName}}:{{tag}} id {{eventId}}' });
+    const id = `esc-<!here>&*x*_${rand()}`;
+    await ingest(instanceId, 1, () => id);
+    worker = startWorker(rt, queue);
+    const [delivery] = await allSettled([{ eventId: id, ruleId }], 10_000);
+    expect(delivery?.state).toBe('delivered');
+    const [message] = server(p).messages(bot);
+    expect(message?.text).toBe(`FAILED on team-a/api:v1.0.0 id ${p.escapedId(id)}`);
+    if (p.method !== 'feishu') expect(message?.text).not.toContain('<!here>');
+  }, 15_000);
+
   it('a burst of 60 events through two rules to one bot arrives whole, in event order, within two of its slowest windows, never over any window', async () => {
     seq += 1;
     const bot = p.bot();
@@ -210,22 +227,6 @@ describe.each(providers.map((p) => [p.method, p] as const))('%s delivery', (_met
     }
     expect(records.some((r) => attemptsOf(r).at(-1)?.digestId)).toBe(true);
   }, 40_000);
-
-  it('escapes values in its markup and renders templates with the same placeholders', async () => {
-    seq += 1;
-    const bot = p.bot();
-    const instanceId = `cri-${p.method}${String(seq).padStart(4, '0')}`;
-    if (p.secret) server(p).setSecret(bot, p.secret);
-    const ruleId = await rule(p, instanceId, bot, { template: '{{status}} on {{namespace}}/{{repoName}}:{{tag}} id {{eventId}}' });
-    const id = `esc-<!here>&*x*_${rand()}`;
-    await ingest(instanceId, 1, () => id);
-    worker = startWorker(rt, queue);
-    const [delivery] = await allSettled([{ eventId: id, ruleId }], 10_000);
-    expect(delivery?.state).toBe('delivered');
-    const [message] = server(p).messages(bot);
-    expect(message?.text).toBe(`FAILED on team-a/api:v1.0.0 id ${p.escapedId(id)}`);
-    if (p.method !== 'feishu') expect(message?.text).not.toContain('<!here>');
-  }, 15_000);
 
   it('a configuration error fails the delivery; a throttle reply pauses the bot and what waits arrives after the pause', async () => {
     seq += 1;
@@ -277,6 +278,38 @@ describe.each(providers.map((p) => [p.method, p] as const))('%s delivery', (_met
     expect(tested.json).toMatchObject({ outcome: 'delivered', httpStatus: 200 });
     expect(server(p).messages(bot)).toHaveLength(1);
   }, 15_000);
+
+  it('a lost flush message is recovered by the reconciler: parked mail is re-queued and delivered', async () => {
+    seq += 1;
+    const bot = p.bot();
+    const instanceId = `cri-${p.method}${String(seq).padStart(4, '0')}`;
+    if (p.secret) server(p).setSecret(bot, p.secret);
+    const ruleId = await rule(p, instanceId, bot);
+    const stored = await rt.rules.store.get(instanceId, ruleId);
+    const botId = stored && 'botId' in stored.notify ? stored.notify.botId : '';
+    expect(botId).not.toBe('');
+    const pauseEnds = Date.now() + 1_000;
+    await rt.deliver.chatbots.pause(botId, pauseEnds);
+    // A worker whose flush messages vanish (a crash between claiming and sending).
+    const lossy = { ...rt, deliver: { ...rt.deliver, queue: { sendDelayed: async () => undefined } } };
+    worker = startWorker(lossy, queue);
+    const events = await ingest(instanceId, 3);
+    await until('all parked', async () => (await rt.deliver.chatbots.listMail(botId)).length === 3 || undefined, 10_000);
+    await worker.stop();
+    worker = undefined;
+    await until('the pause to end', async () => Date.now() > pauseEnds || undefined, 5_000);
+    expect(server(p).messages(bot)).toHaveLength(0);
+
+    const later = () => new Date(Date.now() + (rt.config.reconcileAfterSeconds + 1) * 1000);
+    const run = await requeueStuckDeliveries({ ...rt.reconcile, now: later });
+    expect(run.requeued).toBeGreaterThanOrEqual(3);
+    worker = startWorker(rt, queue);
+    const records = await allSettled(events.map((e) => ({ eventId: e.id, ruleId })), 15_000);
+    expect(records.every((r) => r.state === 'delivered')).toBe(true);
+    expect(await rt.deliver.chatbots.listMail(botId)).toEqual([]);
+    const text = server(p).messages(bot).map((m) => m.text).join('\n');
+    for (const e of events) expect(text).toContain(e.id);
+  }, 30_000);
 
   it('refuses webhook URLs outside its prefix allow-list', async () => {
     const reply = await call(createRulesHandler(rt), {
