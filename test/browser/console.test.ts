@@ -497,12 +497,12 @@ describe('web console', () => {
       await kb.goto(`${stack.baseUrl}/console`);
       await kb.getByRole('heading', { name: 'Sign in to the console' }).waitFor();
       // The page's heading has focus, so the next Tab reaches the key field.
-      expect(await kb.evaluate('document.activeElement.tagName')).toBe('H1');
+      await expect.poll(() => kb.evaluate('document.activeElement.tagName')).toBe('H1');
       await tabTo(kb, /API key/, 1);
       await kb.keyboard.type(ADMIN);
       await kb.keyboard.press('Enter');
       await kb.getByRole('heading', { name: 'Instances', level: 1 }).waitFor();
-      expect(await kb.evaluate('document.activeElement.tagName')).toBe('H1');
+      await expect.poll(() => kb.evaluate('document.activeElement.tagName')).toBe('H1');
       await tabTo(kb, /^Instance ID/);
       await kb.keyboard.type(I);
       await kb.keyboard.press('Enter');
