@@ -507,6 +507,8 @@ describe('web console', () => {
       await kb.keyboard.type(I);
       await kb.keyboard.press('Enter');
       await kb.getByRole('heading', { name: `Event Rules of ${I}` }).waitFor();
+      // The list has arrived (as a user would see it), so no re-render takes the focus mid-way.
+      await kb.getByRole('row', { name: /scan-to-dingtalk/ }).waitFor();
       await tabTo(kb, /^Create Rule$/);
       await kb.keyboard.press('Enter');
       await kb.getByRole('heading', { name: 'Step 1 of 2: Event Scope' }).waitFor();
