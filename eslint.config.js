@@ -2,14 +2,6 @@ import js from '@eslint/js';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
-/**
- * The files of the delivery path another change (issue 14: delivery onto one target seam,
- * shared/targets/) is rewriting; it breaks their cycle (deliver.ts ↔ deliverDingTalk.ts)
- * and their imports of adapters there. Until it lands, the layering rules skip exactly
- * these files; delete this list with it.
- */
-const DELIVERY_REWRITE_ISSUE_14 = ['shared/services/deliver.ts', 'shared/services/deliverDingTalk.ts', 'shared/services/deliverHttp.ts', 'shared/targets/**'];
-
 export default tseslint.config(
   { ignores: ['eslint.config.js', 'node_modules/', '.serverless/', '.esbuild/', '.local-data/', 'coverage/', 'test/bench/results.json'] },
   js.configs.recommended,
@@ -41,7 +33,6 @@ export default tseslint.config(
   {
     // Layering (ARCHITECTURE.md): no import cycles, type-only imports included.
     files: ['**/*.ts', '**/*.tsx'],
-    ignores: DELIVERY_REWRITE_ISSUE_14,
     plugins: { 'import-x': importX },
     settings: {
       'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.js'] })],
@@ -68,7 +59,6 @@ export default tseslint.config(
   {
     // Services take ports (declared in shared/services) and never import what implements them.
     files: ['shared/services/**'],
-    ignores: DELIVERY_REWRITE_ISSUE_14,
     rules: {
       'no-restricted-imports': [
         'error',

@@ -5,6 +5,8 @@
  *   serverless-offline → the HTTP API (behind a front door on PORT), the reconciler
  *                        schedule, a Lambda invoke API
  *   poller → invokes `deliver` as serverless.yml's sqs event configures it
+ *   look-alikes → DingTalk, Feishu, WeCom and Slack bots plus an HTTP catch-all on
+ *                 loopback; the chat prefixes point at them unless exported
  * Ctrl-C stops everything; a crashed earlier run is cleaned up on the next start.
  */
 import { CreateQueueCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -22,6 +24,7 @@ import { ProcessRegistry, waitFor } from './processes';
 import { readQueueDefinitions, readSqsTrigger, ROOT } from './serviceDefinition';
 import { startSqsEmulator } from './sqs/server';
 import { ensureTable } from './table';
+import { LOCAL_SECRETS, SIGNED_BOT, startLookalikes } from './lookalikes';
 
 const STAGE = 'local';
 const REGION = 'us-east-1';
@@ -76,6 +79,7 @@ async function main(): Promise<void> {
     dynamo: portFrom(env, 'LOCAL_DYNAMODB_PORT', 8000),
     sqs: portFrom(env, 'LOCAL_SQS_PORT', 9324),
     lambda: portFrom(env, 'LOCAL_LAMBDA_PORT', 3002),
+    lookalikes: portFrom(env, 'LOCAL_LOOKALIKE_PORT', 4580),
   };
   const reconcileEvery = secondsFrom(env, 'LOCAL_RECONCILE_EVERY_SECONDS');
   const tableName = env.TABLE_NAME?.trim() || `registry-events-${STAGE}`;
@@ -97,6 +101,12 @@ async function main(): Promise<void> {
     console.warn('[local] WARNING: ADMIN_API_KEY is not set; using the local development key "local-dev-admin-key".');
   }
 
+  // Look-alike receivers in this process (they stop with it), limits as configured.
+  const lookalikes = await startLookalikes(config, ports.lookalikes, log);
+  for (const [name, prefix] of Object.entries(lookalikes.prefixes)) {
+    if (!env[name]?.trim()) baseEnv[name] = prefix; // an exported prefix wins
+  }
+
   const registry = new ProcessRegistry(join(dataDir, 'pids.json'));
   await registry.cleanupStale(log);
 
@@ -107,6 +117,7 @@ async function main(): Promise<void> {
       shuttingDown = true;
       log('stopping…');
       for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+      await lookalikes.close();
       await registry.stopAll();
       log('stopped');
     }
@@ -262,6 +273,15 @@ async function main(): Promise<void> {
     log(`DynamoDB      ${dynamo.endpoint}   data in ${inMemory ? '(memory)' : join(dataDir, 'dynamodb')}`);
     log(`SQS           ${emulator.endpoint}   messages in ${inMemory ? '(memory)' : join(dataDir, 'sqs')}`);
     log(`deliver       batchSize ${trigger.batchSize}, window ${trigger.maximumBatchingWindowSeconds} s; reconciler every minute${reconcileEvery > 0 ? ` and every ${reconcileEvery} s` : ''}`);
+    const wired = (name: keyof typeof lookalikes.prefixes) => (baseEnv[name] === lookalikes.prefixes[name] ? '' : '   (not used: you exported ' + name + ')');
+    log(`Look-alikes   each lists what it received at GET / on its origin`);
+    log(`  DingTalk    ${lookalikes.dingtalk.webhookUrl('local-bot')}${wired('DINGTALK_WEBHOOK_PREFIX')}`);
+    log(`              ${lookalikes.dingtalk.webhookUrl(SIGNED_BOT)} checks the signature of secret ${LOCAL_SECRETS.dingtalk}`);
+    log(`  Feishu      ${lookalikes.feishu.webhookUrl('local-bot')}${wired('FEISHU_WEBHOOK_PREFIXES')}`);
+    log(`              ${lookalikes.feishu.webhookUrl(SIGNED_BOT)} checks the signature of secret ${LOCAL_SECRETS.feishu}`);
+    log(`  WeCom       ${lookalikes.wecom.webhookUrl('local-bot')}${wired('WECOM_WEBHOOK_PREFIX')}`);
+    log(`  Slack       ${lookalikes.slack.webhookUrl('T0LOCAL/B0LOCAL/localbot')}${wired('SLACK_WEBHOOK_PREFIX')}`);
+    log(`  HTTP        ${lookalikes.catchAll.url}/any/path   (any POST is accepted)`);
     log('Ctrl-C to stop');
   } catch (error) {
     console.error(`[local] start-up failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -97,6 +97,27 @@ const masterKey = z.pipe(
   z.transform((v): Buffer | undefined => (v === '' ? undefined : Buffer.from(v, 'base64'))),
 );
 
+/** Comma-separated http(s) URLs, at least one. */
+const urlList = z.pipe(
+  z.string().check(z.trim()),
+  z.transform((text: string, ctx) => {
+    const urls = text.split(',').map((u) => u.trim()).filter((u) => u !== '');
+    if (urls.length === 0 || !urls.every(isHttpUrl)) ctx.issues.push({ code: 'custom', message: 'expected comma-separated http(s) URLs', input: text });
+    return urls;
+  }),
+);
+
+/** `limit/seconds` windows, comma-separated: Feishu's `5/1,100/60`. */
+const rateWindows = z.pipe(
+  z.string().check(z.trim()),
+  z.transform((text: string, ctx) => {
+    const windows = text.split(',').map((w) => /^\s*(\d{1,5})\s*\/\s*(\d{1,5})\s*$/.exec(w));
+    const parsed = windows.flatMap((m) => (m && Number(m[1]) > 0 && Number(m[2]) > 0 ? [{ limit: Number(m[1]), windowMs: Number(m[2]) * 1000 }] : []));
+    if (parsed.length === 0 || parsed.length !== windows.length) ctx.issues.push({ code: 'custom', message: 'expected limit/seconds windows, e.g. 5/1,100/60', input: text });
+    return parsed;
+  }),
+);
+
 /**
  * Every setting, in the order start-up reports problems. To add one: a line here (and
  * its row in the README and, when deployed functions read it, serverless.yml; the
@@ -122,6 +143,15 @@ export const SETTINGS = {
   DINGTALK_RATE_LIMIT: setting({ key: 'dingtalkRateLimit', rule: int(1, 10_000), default: '20', doc: 'messages per chatbot per window' }),
   DINGTALK_RATE_WINDOW_SECONDS: setting({ key: 'dingtalkRateWindowSeconds', rule: int(1, 86_400), default: '60', doc: 'the window' }),
   DINGTALK_THROTTLE_SECONDS: setting({ key: 'dingtalkThrottleSeconds', rule: int(1, 86_400), default: '600', doc: 'pause after DingTalk reports throttling' }),
+  FEISHU_WEBHOOK_PREFIXES: setting({ key: 'feishuWebhookPrefixes', rule: urlList, default: 'https://open.feishu.cn/open-apis/bot/v2/hook/,https://open.larksuite.com/open-apis/bot/v2/hook/', doc: 'Feishu/Lark webhook URLs must start with one of these (comma-separated)' }),
+  FEISHU_RATE_WINDOWS: setting({ key: 'feishuRateWindows', rule: rateWindows, default: '5/1,100/60', doc: 'Feishu limits per bot, `limit/seconds` windows' }),
+  FEISHU_THROTTLE_SECONDS: setting({ key: 'feishuThrottleSeconds', rule: int(1, 86_400), default: '60', doc: 'pause after Feishu reports throttling' }),
+  WECOM_WEBHOOK_PREFIX: setting({ key: 'wecomWebhookPrefix', rule: httpUrl, default: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send', doc: 'WeCom webhook URLs must start with this' }),
+  WECOM_RATE_WINDOWS: setting({ key: 'wecomRateWindows', rule: rateWindows, default: '20/60', doc: 'WeCom limits per bot' }),
+  WECOM_THROTTLE_SECONDS: setting({ key: 'wecomThrottleSeconds', rule: int(1, 86_400), default: '60', doc: 'pause after WeCom reports throttling (45009)' }),
+  SLACK_WEBHOOK_PREFIX: setting({ key: 'slackWebhookPrefix', rule: httpUrl, default: 'https://hooks.slack.com/services/', doc: 'Slack incoming-webhook URLs must start with this' }),
+  SLACK_RATE_WINDOWS: setting({ key: 'slackRateWindows', rule: rateWindows, default: '1/1', doc: 'Slack limits per webhook' }),
+  SLACK_THROTTLE_SECONDS: setting({ key: 'slackThrottleSeconds', rule: int(1, 86_400), default: '30', doc: 'pause after a Slack 429 without Retry-After' }),
   DELIVERY_TIMEOUT_MS: setting({ key: 'deliveryTimeoutMs', rule: int(100, 120_000), default: '5000', doc: 'per HTTP attempt' }),
   RETRY_BASE_SECONDS: setting({ key: 'retryBaseSeconds', rule: int(1, 86_400), default: '5', doc: 'first retry delay (exponential backoff, full jitter)' }),
   RETRY_MAX_DELAY_SECONDS: setting({ key: 'retryMaxDelaySeconds', rule: int(1, 604_800), default: '900', doc: 'cap on one retry delay' }),
@@ -161,6 +191,8 @@ function parseVariables(merged: Record<string, string>): Parsed {
 export interface Config extends SettingValues {
   mode: StackMode;
   adminKeyIsDefault: boolean;
+  /** The other chat providers (SPEC §12): allowed prefixes, rate windows, throttle pause. */
+  chat: Record<'feishu' | 'wecom' | 'slack', { prefixes: string[]; windows: { limit: number; windowMs: number }[]; throttleSeconds: number }>;
 }
 
 export class ConfigError extends Error {
@@ -207,5 +239,11 @@ export function loadConfig(env: Env = process.env): Config {
 
   const values: Record<string, unknown> = {};
   for (const name of Object.keys(SETTINGS) as SettingName[]) values[SETTINGS[name].key] = e[name];
-  return { ...(values as SettingValues), mode, adminKeyIsDefault: e.ADMIN_API_KEY === LOCAL_DEV_ADMIN_KEY };
+  return { ...(values as SettingValues), mode, adminKeyIsDefault: e.ADMIN_API_KEY === LOCAL_DEV_ADMIN_KEY,
+    chat: {
+      feishu: { prefixes: e.FEISHU_WEBHOOK_PREFIXES, windows: e.FEISHU_RATE_WINDOWS, throttleSeconds: e.FEISHU_THROTTLE_SECONDS },
+      wecom: { prefixes: [e.WECOM_WEBHOOK_PREFIX], windows: e.WECOM_RATE_WINDOWS, throttleSeconds: e.WECOM_THROTTLE_SECONDS },
+      slack: { prefixes: [e.SLACK_WEBHOOK_PREFIX], windows: e.SLACK_RATE_WINDOWS, throttleSeconds: e.SLACK_THROTTLE_SECONDS },
+    },
+  };
 }

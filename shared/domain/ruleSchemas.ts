@@ -53,6 +53,14 @@ export const notifySchema = z.discriminatedUnion('method', [
     webhookUrl: urlString,
     secret: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
   }),
+  z.strictObject({
+    method: z.literal('feishu'),
+    webhookUrl: urlString,
+    secret: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
+  }),
+  // WeCom and Slack sign nothing: the webhook URL itself is the credential.
+  z.strictObject({ method: z.literal('wecom'), webhookUrl: urlString }),
+  z.strictObject({ method: z.literal('slack'), webhookUrl: urlString }),
   z.strictObject({ method: z.literal('http'), url: urlString, secret: z.optional(webhookSecretSchema) }),
   z.strictObject({ method: z.literal('https'), url: urlString, secret: z.optional(webhookSecretSchema) }),
 ]);

@@ -5,14 +5,15 @@
  * (DNS) and secrets live in the service.
  */
 import type { Scope } from './ruleSchemas';
+import type { ChatMethod } from './chatMethods';
 
 export type { CreateRuleRequest, Notify, Scope, UpdateRuleRequest } from './ruleSchemas';
 
 export { tagMatcher, tagPatternProblem, TAG_PATTERN_MAX, TEMPLATE_MAX_BYTES, WEBHOOK_SECRET } from './ruleGrammar';
 
-/** A notify block as read back: secrets become `secretSet`, the DingTalk access_token is masked. */
+/** A notify block as read back: secrets become `secretSet`, a chat webhook's credential part is masked. */
 export type MaskedNotify =
-  | { method: 'dingtalk'; webhookUrl: string; secretSet: boolean }
+  | { method: ChatMethod; webhookUrl: string; secretSet: boolean }
   | { method: 'http'; url: string; secretSet: boolean }
   | { method: 'https'; url: string; secretSet: boolean };
 

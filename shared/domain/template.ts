@@ -44,8 +44,9 @@ export function escapeMarkdown(value: string): string {
     .replace(/^(\d+)\./, (_m, digits: string) => `${digits}\\.`);
 }
 
-export function renderTemplate(template: string, values: TemplateValues): string {
+/** `escape` is the target markup's escaping (DingTalk's markdown by default). */
+export function renderTemplate(template: string, values: TemplateValues, escape: (value: string) => string = escapeMarkdown): string {
   return template.replace(PLACEHOLDER, (whole, name: string) =>
-    Object.hasOwn(values, name) ? escapeMarkdown(values[name as TemplatePlaceholder]) : whole,
+    Object.hasOwn(values, name) ? escape(values[name as TemplatePlaceholder]) : whole,
   );
 }

@@ -4,6 +4,7 @@
  * name them (routeTable.ts). Where the code's own type is declared elsewhere (RuleView,
  * ApiKeySummary), a compile-time check keeps schema and type identical.
  */
+import { CHAT_METHODS } from '../domain/chatMethods';
 import * as z from 'zod/mini';
 import type { ApiKeySummary } from '../domain/apiKeys';
 import { SCOPES } from '../domain/apiKeys';
@@ -63,7 +64,11 @@ const createdApiKeySchema = z
   .check(z.meta({ id: 'CreatedApiKey' }));
 
 const maskedNotifySchema = z.discriminatedUnion('method', [
-  z.object({ method: z.literal('dingtalk'), webhookUrl: z.string(), secretSet: z.boolean() }),
+  z.object({
+    method: z.enum(CHAT_METHODS),
+    webhookUrl: z.string().check(z.describe("Masked: the URL's credential part (access_token, hook id, key, path) shows its last 4 characters")),
+    secretSet: z.boolean(),
+  }),
   z.object({ method: z.literal('http'), url: z.string(), secretSet: z.boolean() }),
   z.object({ method: z.literal('https'), url: z.string(), secretSet: z.boolean() }),
 ]);
@@ -190,8 +195,8 @@ const eventTraceSchema = z
       z.object({
         ruleId: z.string(),
         ruleName: z.string(),
-        method: z.enum(['dingtalk', 'http', 'https']),
-        target: z.string().check(z.describe('Masked: a DingTalk access_token shows its last 4 characters')),
+        method: z.enum([...CHAT_METHODS, 'http', 'https']),
+        target: z.string().check(z.describe("Masked: a chat webhook's credential part shows its last 4 characters")),
         state: z.enum(['pending', 'delivered', 'retrying', 'throttled', 'failed', 'dead']),
         attempts: z.array(attemptSchema),
         deliveredAt: z.optional(z.string()),

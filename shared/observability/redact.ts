@@ -1,7 +1,8 @@
 /**
  * Secret redaction for anything that leaves the process as text (log lines).
  * Two nets: attribute names that hold secrets, and value patterns that look like
- * our API keys, bearer tokens, DingTalk access tokens or signing secrets. Values
+ * our API keys, bearer tokens, chat webhook credentials (DingTalk access tokens, WeCom
+ * keys, Feishu hook ids, Slack webhook paths) or signing secrets. Values
  * registered at run time (the admin key) are scrubbed wherever they appear.
  */
 export const REDACTED = '[REDACTED]';
@@ -16,6 +17,9 @@ const SECRET_PATTERNS: readonly RegExp[] = [
   /(sign=)[^&\s"']+/gi,
   /whsec_[A-Za-z0-9+/=]+/g,
   /\bSEC[0-9a-f]{16,}/g, // DingTalk signing secrets
+  /([?&]key=)[^&\s"']+/gi, // WeCom robot keys
+  /(\/bot\/v2\/hook\/)[^/?\s"']+/gi, // Feishu/Lark hook ids
+  /(hooks\.slack\.com\/services\/)[^?\s"']+/gi, // Slack webhook paths
 ];
 
 const registered = new Set<string>();

@@ -3,31 +3,17 @@
  * entry, and either a final state or a new delayed message (retries and deferrals are
  * new messages, so SQS's receive count only grows when the worker itself crashes).
  */
-import type { HttpSender } from '../adapters/http/httpSender';
-import type { SecretSealer } from '../adapters/crypto/secretSealer';
-import { retryDelay } from '../domain/retry';
-import type { ChatbotStore } from './chatbotPorts';
+import { nextStep } from '../domain/nextStep';
+import { flushChatbot, parkInMailbox } from '../targets/mailbox';
 import { attemptHttp } from './deliverHttp';
-import { flushChatbot, parkInMailbox } from './deliverDingTalk';
-import type { Attempt, DelayedQueue, DeliveryRecord, DeliveryRepository, LoadedDelivery, QueueMessage } from './deliveryPorts';
-import { loadKeyOf, OPEN_STATES } from './deliveryPorts';
-import type { DeliverySettings } from './deliverySettings';
-import type { MetricsSink } from '../observability/metrics';
+import type { DeliverDeps } from './deliverDeps';
+import { nowOf } from './deliverDeps';
+import type { Attempt, DeliveryRecord, LoadedDelivery, QueueMessage } from './deliveryPorts';
+import { loadKeyOf, OPEN_STATES, parseWorkItem } from './deliveryPorts';
+import { isChatNotify } from './ruleStore';
 
-export interface DeliverDeps {
-  deliveries: DeliveryRepository;
-  chatbots: ChatbotStore;
-  queue: DelayedQueue;
-  sender: HttpSender;
-  sealer: SecretSealer;
-  settings: DeliverySettings;
-  now?: () => number;
-  random?: () => number;
-  log?: (message: string, fields: Record<string, unknown>) => void;
-  metrics?: MetricsSink;
-}
-
-export const nowOf = (deps: Pick<DeliverDeps, 'now'>) => (deps.now ?? Date.now)();
+export type { DeliverDeps };
+export { nowOf };
 
 /**
  * After a failed attempt: another try later, or `dead` when attempts or retention run
@@ -41,16 +27,18 @@ export async function scheduleRetry(
   resend: boolean,
 ): Promise<number | undefined> {
   const now = nowOf(deps);
-  if (attempt.n - (delivery.attemptBase ?? 0) >= deps.settings.retry.maxAttempts) {
-    await deps.deliveries.transition(delivery, { state: 'dead', attempt, deadReason: `gave up after ${attempt.n} attempts` });
+  const step = nextStep(
+    deps.settings.retry,
+    { attemptN: attempt.n, attemptBase: delivery.attemptBase, expiresAt: delivery.expiresAt },
+    { outcome: 'retry', retryAfterSeconds },
+    now,
+    deps.random ?? Math.random,
+  );
+  if (step.state !== 'retrying') {
+    await deps.deliveries.transition(delivery, { state: 'dead', attempt, deadReason: step.state === 'dead' ? step.reason : 'no retry' });
     return undefined;
   }
-  const delay = retryDelay(deps.settings.retry, attempt.n, retryAfterSeconds, deps.random ?? Math.random);
-  const next = now + delay * 1000;
-  if (next >= Date.parse(delivery.expiresAt)) {
-    await deps.deliveries.transition(delivery, { state: 'dead', attempt, deadReason: 'event retention ended before a successful attempt' });
-    return undefined;
-  }
+  const { delaySeconds: delay, at: next } = step;
   // The retry message first: if the process dies right after, the delivery is still
   // open and the message finds it; the other order could leave it `retrying` with no message.
   if (resend) {
@@ -67,12 +55,12 @@ export async function scheduleRetry(
   return delay;
 }
 
-/** A closed DingTalk delivery must not linger in its chatbot's mailbox (it would be sent again). */
+/** A closed chat delivery must not linger in its chatbot's mailbox (it would be sent again). */
 async function dropMail(deps: DeliverDeps, delivery: DeliveryRecord): Promise<void> {
-  if (delivery.notify.method === 'dingtalk') await deps.chatbots.deleteMail(delivery.notify.botId, [delivery.deliveryId]);
+  if (isChatNotify(delivery.notify)) await deps.chatbots.deleteMail(delivery.notify.botId, [delivery.deliveryId]);
 }
 
-async function deliverOne(deps: DeliverDeps, message: QueueMessage & { eventId: string; ruleId: string }, preloaded?: LoadedDelivery): Promise<void> {
+async function deliverOne(deps: DeliverDeps, message: { eventId: string; ruleId: string; instanceId?: string | undefined; expect?: number | undefined; redrive?: number | undefined }, preloaded?: LoadedDelivery): Promise<void> {
   const { eventId, ruleId } = message;
   // One read for both: the event is needed for every open delivery, and closed ones are rare.
   const { delivery, event } = preloaded ?? (await deps.deliveries.load(eventId, ruleId, message.instanceId));
@@ -81,10 +69,11 @@ async function deliverOne(deps: DeliverDeps, message: QueueMessage & { eventId: 
     await dropMail(deps, delivery); // already closed: a duplicate message
     return;
   }
-  if (delivery.notify.method !== 'dingtalk' && delivery.state === 'retrying' && message.expect !== delivery.attemptCount) {
+  const chat = isChatNotify(delivery.notify);
+  if (!chat && delivery.state === 'retrying' && message.expect !== delivery.attemptCount) {
     return; // not this retry chain's message: a duplicate or a stale copy
   }
-  if (delivery.notify.method !== 'dingtalk' && (message.redrive ?? 0) !== (delivery.requeues ?? 0)) {
+  if (!chat && (message.redrive ?? 0) !== (delivery.requeues ?? 0)) {
     return; // re-driven since (or a stale re-drive): only its latest re-drive acts
   }
   const now = nowOf(deps);
@@ -98,9 +87,9 @@ async function deliverOne(deps: DeliverDeps, message: QueueMessage & { eventId: 
     await dropMail(deps, delivery);
     return;
   }
-  if (delivery.notify.method === 'dingtalk') {
+  if (isChatNotify(delivery.notify)) {
     await parkInMailbox(deps, delivery, event);
-    await flushChatbot(deps, delivery.notify.botId, delivery);
+    await flushChatbot(deps, delivery.notify.botId, delivery, delivery.notify.method);
     return;
   }
   const result = await attemptHttp({ ...deps, timeoutMs: deps.settings.timeoutMs, userAgent: deps.settings.userAgent, now: () => nowOf(deps) }, delivery, event);
@@ -144,17 +133,17 @@ export async function preloadDeliveries(deps: DeliverDeps, messages: QueueMessag
 
 export async function processDeliveryMessage(deps: DeliverDeps, message: QueueMessage, preloaded?: LoadedDelivery): Promise<void> {
   const now = nowOf(deps);
-  if (message.notBefore !== undefined && message.notBefore > now) {
-    // A wait longer than SQS's 900 s maximum: chain another delay.
-    await deps.queue.sendDelayed(message, Math.ceil((message.notBefore - now) / 1000));
-    return;
+  const item = parseWorkItem(message, now);
+  switch (item.kind) {
+    case 'wait':
+      // A wait longer than SQS's 900 s maximum: chain another delay.
+      await deps.queue.sendDelayed(item.message, Math.ceil((item.notBefore - now) / 1000));
+      return;
+    case 'flush':
+      await flushChatbot(deps, item.botId, undefined, item.method);
+      return;
+    case 'delivery':
+      await deliverOne(deps, item, preloaded);
+      return;
   }
-  const { notBefore: _n, ...rest } = message;
-  if (rest.kind === 'flush') {
-    if (!rest.botId) throw new Error('flush message without botId');
-    await flushChatbot(deps, rest.botId);
-    return;
-  }
-  if (!rest.eventId || !rest.ruleId) throw new Error('delivery message without eventId/ruleId');
-  await deliverOne(deps, { ...rest, eventId: rest.eventId, ruleId: rest.ruleId }, preloaded);
 }

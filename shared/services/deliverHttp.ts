@@ -5,12 +5,13 @@
  * redirects and other 4xx failed.
  */
 import { Webhook } from 'standardwebhooks';
-import type { HttpSender, SendResult } from '../adapters/http/httpSender';
-import type { SecretSealer } from '../adapters/crypto/secretSealer';
+import type { HttpSender, SendResult } from './httpSenderPort';
+import type { SecretSealer } from './secretSealerPort';
 import { classifyHttpStatus, parseRetryAfter } from '../domain/retry';
 import type { Attempt, DeliveryRecord } from './deliveryPorts';
 import type { StoredEvent } from './eventStore';
 import { sealContext } from './sealContext';
+import { isChatNotify } from './ruleStore';
 
 export interface HttpAttemptResult {
   outcome: 'delivered' | 'retry' | 'failed';
@@ -41,7 +42,7 @@ export async function signedWebhookHeaders(
     'webhook-id': delivery.deliveryId,
     'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
   };
-  if (delivery.notify.method !== 'dingtalk' && delivery.notify.sealedSecret) {
+  if (!isChatNotify(delivery.notify) && delivery.notify.sealedSecret) {
     const secret = await sealer.open(delivery.notify.sealedSecret, sealContext(delivery.instanceId, delivery.ruleId, 'secret'));
     headers['webhook-signature'] = new Webhook(secret).sign(delivery.deliveryId, now, body);
   }
@@ -53,7 +54,7 @@ export async function attemptHttp(
   delivery: DeliveryRecord,
   event: StoredEvent,
 ): Promise<HttpAttemptResult> {
-  if (delivery.notify.method === 'dingtalk') throw new Error('not an HTTP delivery');
+  if (isChatNotify(delivery.notify)) throw new Error('not an HTTP delivery');
   const at = new Date(deps.now());
   const body = event.rawJson;
   const headers = await signedWebhookHeaders(delivery, body, deps.sealer, at, deps.userAgent);

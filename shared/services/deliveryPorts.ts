@@ -1,5 +1,7 @@
 /** What the delivery worker needs from storage, the queue and the network. */
 import type { StoredDelivery, StoredEvent, DeliveryState } from './eventStore';
+import { isChatMethod } from '../targets/target';
+import type { ChatMethod } from '../targets/target';
 
 export interface Attempt {
   n: number;
@@ -69,8 +71,11 @@ export interface DeliveryRepository {
   transition(delivery: DeliveryRef, change: Transition): Promise<boolean>;
 }
 
+/** A queue message as it travels (older messages lack `kind`, `instanceId` or `method`). */
 export interface QueueMessage {
   kind?: 'delivery' | 'flush';
+  /** On flush messages: the bot's provider (absent: DingTalk, the only one before). */
+  method?: ChatMethod;
   eventId?: string;
   /** The event's instance (ids are per instance); absent on messages queued before that. */
   instanceId?: string;
@@ -98,3 +103,45 @@ export interface DelayedQueue {
 }
 
 export const OPEN_STATES: readonly DeliveryState[] = ['pending', 'retrying', 'throttled'];
+
+/** A queue message once parsed: the worker switches on this union and nothing else. */
+export type WorkItem =
+  | { kind: 'wait'; message: QueueMessage; notBefore: number }
+  | { kind: 'flush'; botId: string; method: ChatMethod }
+  | {
+      kind: 'delivery';
+      eventId: string;
+      ruleId: string;
+      instanceId?: string | undefined;
+      deliveryId?: string | undefined;
+      expect?: number | undefined;
+      redrive?: number | undefined;
+    };
+
+const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+/** Parses a queue message once, at the edge; throws on one no worker could act on. */
+export function parseWorkItem(message: QueueMessage, nowMs: number): WorkItem {
+  const notBefore = num(message.notBefore);
+  if (notBefore !== undefined && notBefore > nowMs) return { kind: 'wait', message, notBefore };
+  if (message.kind === 'flush') {
+    const botId = str(message.botId);
+    if (!botId) throw new Error('flush message without botId');
+    const method = message.method === undefined ? 'dingtalk' : message.method;
+    if (!isChatMethod(method)) throw new Error('flush message for an unknown provider');
+    return { kind: 'flush', botId, method };
+  }
+  const eventId = str(message.eventId);
+  const ruleId = str(message.ruleId);
+  if (!eventId || !ruleId) throw new Error('delivery message without eventId/ruleId');
+  return {
+    kind: 'delivery',
+    eventId,
+    ruleId,
+    instanceId: str(message.instanceId),
+    deliveryId: str(message.deliveryId),
+    expect: num(message.expect),
+    redrive: num(message.redrive),
+  };
+}

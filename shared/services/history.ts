@@ -4,6 +4,7 @@
  * deliveries. Expired events are absent everywhere; events of instances the key may not
  * read are 404, so their existence is not revealed.
  */
+import { isChatNotify } from './ruleStore';
 import { canAccessInstance } from '../domain/apiKeys';
 import type { Principal } from '../domain/apiKeys';
 import { AppError, notFound } from '../domain/errors';
@@ -114,7 +115,7 @@ export async function getEventTrace(deps: HistoryDeps, principal: Principal, eve
       ruleId: d.ruleId,
       ruleName: d.ruleName,
       method: d.method,
-      target: d.notify.method === 'dingtalk' ? d.notify.webhookUrlMasked : d.notify.url,
+      target: isChatNotify(d.notify) ? d.notify.webhookUrlMasked : d.notify.url,
       state: d.state,
       attempts: (d.attempts as Attempt[]).map(orderedAttempt),
       ...(d.deliveredAt ? { deliveredAt: d.deliveredAt } : {}),

@@ -9,6 +9,7 @@
 import type { DeadLetterQueue } from './deadLetterPort';
 import type { ChatbotStore } from './chatbotPorts';
 import type { DeliveryRepository, QueueMessage } from './deliveryPorts';
+import { isChatNotify } from './ruleStore';
 import type { DeliveryQueue, PendingIndex } from './eventStore';
 
 export interface ReconcileDeps {
@@ -53,7 +54,7 @@ export async function buryDeadLetters(deps: NonNullable<ReconcileDeps['deadLette
       } else if (message?.eventId && message.ruleId) {
         const delivery = await deps.deliveries.get(message.eventId, message.ruleId, message.instanceId);
         if (delivery) await deps.deliveries.transition(delivery, { state: 'dead', deadReason: CRASH_REASON });
-        if (delivery?.notify.method === 'dingtalk') await deps.chatbots.deleteMail(delivery.notify.botId, [delivery.deliveryId]);
+        if (delivery && isChatNotify(delivery.notify)) await deps.chatbots.deleteMail(delivery.notify.botId, [delivery.deliveryId]);
       }
       await deps.queue.remove(letter);
       buried += 1;

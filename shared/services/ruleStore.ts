@@ -1,11 +1,22 @@
 /** The port the rule use cases need from storage, and the stored shape of a rule. */
 import type { EventStatus, EventType } from '../domain/eventTypes';
 import type { Scope } from '../domain/rules';
+import { isChatMethod } from '../targets/target';
+import type { ChatMethod } from '../targets/target';
+
+/** A chat target: the whole webhook URL is sealed (it is the credential), `botId` names the bot. */
+export interface ChatNotify {
+  method: ChatMethod;
+  webhookUrlMasked: string;
+  sealedWebhookUrl: string;
+  sealedSecret?: string;
+  botId: string;
+}
 
 /** Secrets are sealed (envelope-encrypted); a table dump shows only the masked URL. */
-export type StoredNotify =
-  | { method: 'dingtalk'; webhookUrlMasked: string; sealedWebhookUrl: string; sealedSecret?: string; botId: string }
-  | { method: 'http' | 'https'; url: string; sealedSecret?: string };
+export type StoredNotify = ChatNotify | { method: 'http' | 'https'; url: string; sealedSecret?: string };
+
+export const isChatNotify = (notify: StoredNotify): notify is ChatNotify => isChatMethod(notify.method);
 
 export interface StoredRule {
   ruleId: string;

@@ -8,7 +8,9 @@
 import { randomBytes } from 'node:crypto';
 import type { HttpSender } from './httpSenderPort';
 import type { SecretSealer } from './secretSealerPort';
-import { classifyDingTalkReply, dingTalkBody, renderNotification, signDingTalkUrl } from '../domain/dingtalk';
+import { chatTarget } from '../targets/registry';
+import { chatLimitsOf } from './deliverySettings';
+import { isChatNotify } from './ruleStore';
 import { rateLimited, ruleNotFound } from '../domain/errors';
 import type { AppError } from '../domain/errors';
 import { statusesOf } from '../domain/eventTypes';
@@ -36,10 +38,14 @@ export interface RuleTestResult {
 }
 
 /** Why the chatbot cannot send now: its own window is full, or DingTalk throttled it and it is paused. */
-const chatbotRateLimited = (reason: 'rate' | 'paused' | 'busy', retryAfterSeconds: number): AppError =>
+const PROVIDER_NAMES: Readonly<Record<string, string>> = { dingtalk: 'DingTalk', feishu: 'Feishu', wecom: 'WeCom', slack: 'Slack' };
+
+const chatbotRateLimited = (method: string, reason: 'rate' | 'paused' | 'busy', retryAfterSeconds: number): AppError =>
   rateLimited(
     retryAfterSeconds,
-    reason === 'paused' ? 'This chatbot is paused because DingTalk reported it throttled; nothing is sent to it until the pause ends' : 'This chatbot has no sends left in its window',
+    reason === 'paused'
+      ? `This chatbot is paused because ${PROVIDER_NAMES[method] ?? method} reported it throttled; nothing is sent to it until the pause ends`
+      : 'This chatbot has no sends left in its window',
   );
 
 function sample(rule: StoredRule, nowMs: number) {
@@ -65,29 +71,38 @@ export async function testRule(deps: RuleTestDeps, instanceId: string, ruleId: s
   if (!rule) throw ruleNotFound(ruleId);
   const line = sample(rule, now());
 
-  if (rule.notify.method === 'dingtalk') {
-    const s = deps.settings.dingtalk;
-    const grant = await deps.chatbots.acquire(rule.notify.botId, now(), { limit: s.limit, holdMs: deps.settings.timeoutMs + s.windowMs + s.marginMs });
-    if (!grant.ok) throw chatbotRateLimited(grant.reason, Math.max(1, Math.ceil((grant.retryAt - now()) / 1000)));
+  if (isChatNotify(rule.notify)) {
+    const target = chatTarget(rule.notify.method);
+    const s = chatLimitsOf(deps.settings, rule.notify.method);
+    const [main, ...others] = [...s.windows].sort((a, b) => b.windowMs - a.windowMs);
+    const windowMs = main?.windowMs ?? 1_000;
+    const shorter = others.map((w) => ({ limit: w.limit, offsetMs: windowMs - w.windowMs }));
+    const grant = await deps.chatbots.acquire(rule.notify.botId, now(), {
+      limit: main?.limit ?? 1,
+      holdMs: deps.settings.timeoutMs + windowMs + s.marginMs,
+      ...(shorter.length > 0 ? { shorter } : {}),
+    });
+    if (!grant.ok) throw chatbotRateLimited(rule.notify.method, grant.reason, Math.max(1, Math.ceil((grant.retryAt - now()) / 1000)));
     const url = await deps.sealer.open(rule.notify.sealedWebhookUrl, sealContext(instanceId, ruleId, 'webhookUrl'));
     const secret = rule.notify.sealedSecret ? await deps.sealer.open(rule.notify.sealedSecret, sealContext(instanceId, ruleId, 'secret')) : undefined;
     const start = now();
+    const request = target.request(url, target.renderNotification(line, rule.template, { test: true }), { secret, nowMs: start, msgUuid: `test_${line.eventId}` });
     const result = await deps.sender.post({
-      url: signDingTalkUrl(url, secret, start),
-      body: dingTalkBody(renderNotification(line, rule.template, { test: true })),
+      url: request.url,
+      body: request.body,
       headers: { 'content-type': 'application/json', 'user-agent': deps.settings.userAgent },
       timeoutMs: deps.settings.timeoutMs,
     });
-    await deps.chatbots.settle(rule.notify.botId, grant.slotId, now() + s.windowMs + s.marginMs);
+    await deps.chatbots.settle(rule.notify.botId, grant.slotId, now() + windowMs + s.marginMs);
     if (result.kind === 'error') return { outcome: 'failed', durationMs: result.durationMs, error: result.message };
-    const reply = classifyDingTalkReply(result.status, result.body);
-    if (reply.outcome === 'throttled') await deps.chatbots.pause(rule.notify.botId, start + s.throttleMs);
+    const reply = target.classify({ status: result.status, body: result.body, headers: result.headers });
+    if (reply.outcome === 'throttled') await deps.chatbots.pause(rule.notify.botId, start + (reply.pauseMs ?? s.throttleMs));
     return {
       outcome: reply.outcome === 'delivered' ? 'delivered' : 'failed',
       httpStatus: result.status,
       ...(reply.providerCode !== undefined ? { providerCode: reply.providerCode } : {}),
       durationMs: result.durationMs,
-      ...(reply.outcome === 'delivered' ? {} : { error: reply.providerMessage ?? `DingTalk answered ${reply.outcome}` }),
+      ...(reply.outcome === 'delivered' ? {} : { error: reply.providerMessage ?? `${target.label} answered ${reply.outcome}` }),
     };
   }
 

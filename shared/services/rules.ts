@@ -9,13 +9,15 @@ import {
   ruleNotFound,
   validationFailed,
 } from '../domain/errors';
-import { maskDingTalkUrl } from '../domain/rules';
-import type { CreateRuleRequest, Notify, RegionQuota, RuleView, UpdateRuleRequest } from '../domain/rules';
+import type { CreateRuleRequest, MaskedNotify, Notify, RegionQuota, RuleView, UpdateRuleRequest } from '../domain/rules';
+import type { ChatMethod } from '../domain/chatMethods';
+import { chatTarget } from '../targets/registry';
 import { issuesToDetails } from '../domain/validation';
 import { mergedRuleSchema } from '../domain/ruleSchemas';
-import { checkNotifyTarget } from './notifyTarget';
+import { chatBotKey, checkNotifyTarget } from './notifyTarget';
 import type { HostCheck } from './notifyTarget';
 import type { RuleStore, RuleWriteOutcome, StoredNotify, StoredRule } from './ruleStore';
+import { isChatNotify } from './ruleStore';
 import { randomId } from './apiKeys';
 import { sealContext } from './sealContext';
 
@@ -29,6 +31,7 @@ export interface RuleServiceDeps {
     maxRulesPerRegion: number;
     unsupportedRegions: ReadonlySet<string>;
     dingtalkWebhookPrefix: string;
+    chatPrefixes?: Partial<Record<Exclude<ChatMethod, 'dingtalk'>, string[]>>;
   };
   now?: () => Date;
   newRuleId?: () => string;
@@ -53,10 +56,11 @@ export function botIdOf(webhookUrl: URL): string {
 }
 
 export function toView(rule: StoredRule): RuleView {
-  const notify =
-    rule.notify.method === 'dingtalk'
-      ? { method: 'dingtalk' as const, webhookUrl: rule.notify.webhookUrlMasked, secretSet: rule.notify.sealedSecret !== undefined }
-      : { method: rule.notify.method, url: rule.notify.url, secretSet: rule.notify.sealedSecret !== undefined };
+  const n = rule.notify;
+  const notify: MaskedNotify =
+    isChatNotify(n)
+      ? { method: n.method, webhookUrl: n.webhookUrlMasked, secretSet: n.sealedSecret !== undefined }
+      : { method: n.method, url: n.url, secretSet: n.sealedSecret !== undefined };
   return {
     ruleId: rule.ruleId,
     instanceId: rule.instanceId,
@@ -77,16 +81,19 @@ export function toView(rule: StoredRule): RuleView {
 
 
 async function sealNotify(deps: RuleServiceDeps, instanceId: string, ruleId: string, notify: Notify): Promise<StoredNotify> {
-  const url = await checkNotifyTarget(notify, { dingtalkWebhookPrefix: deps.settings.dingtalkWebhookPrefix, checkHost: deps.checkHost });
-  const sealedSecret =
-    notify.secret !== undefined ? await deps.sealer.seal(notify.secret, sealContext(instanceId, ruleId, 'secret')) : undefined;
-  if (notify.method === 'dingtalk') {
+  const targetDeps = { dingtalkWebhookPrefix: deps.settings.dingtalkWebhookPrefix, chatPrefixes: deps.settings.chatPrefixes, checkHost: deps.checkHost };
+  const url = await checkNotifyTarget(notify, targetDeps);
+  const secret = 'secret' in notify ? notify.secret : undefined;
+  const sealedSecret = secret !== undefined ? await deps.sealer.seal(secret, sealContext(instanceId, ruleId, 'secret')) : undefined;
+  if (notify.method !== 'http' && notify.method !== 'https') {
+    const key = chatBotKey(notify.method, url, targetDeps);
     return {
-      method: 'dingtalk',
-      webhookUrlMasked: maskDingTalkUrl(notify.webhookUrl),
+      method: notify.method,
+      webhookUrlMasked: chatTarget(notify.method).mask(notify.webhookUrl),
       sealedWebhookUrl: await deps.sealer.seal(notify.webhookUrl, sealContext(instanceId, ruleId, 'webhookUrl')),
       ...(sealedSecret ? { sealedSecret } : {}),
-      botId: botIdOf(url),
+      // DingTalk's bot id stays what it always was; the others are namespaced by provider.
+      botId: notify.method === 'dingtalk' ? botIdOf(url) : createHash('sha256').update(`${notify.method}\n${key}`).digest('hex').slice(0, 32),
     };
   }
   return { method: notify.method, url: notify.url, ...(sealedSecret ? { sealedSecret } : {}) };

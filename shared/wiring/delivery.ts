@@ -29,6 +29,11 @@ export function deliverySettings(config: Config): DeliverySettings {
       throttleMs: config.dingtalkThrottleSeconds * 1000,
       marginMs: safetyMarginMs(windowMs),
     },
+    chat: {
+      feishu: { windows: config.chat.feishu.windows, throttleMs: config.chat.feishu.throttleSeconds * 1000 },
+      wecom: { windows: config.chat.wecom.windows, throttleMs: config.chat.wecom.throttleSeconds * 1000 },
+      slack: { windows: config.chat.slack.windows, throttleMs: config.chat.slack.throttleSeconds * 1000 },
+    },
   };
 }
 

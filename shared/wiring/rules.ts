@@ -19,6 +19,7 @@ export function ruleServiceDeps(config: Config, db: DynamoDBDocumentClient, seal
       maxRulesPerRegion: config.maxRulesPerRegion,
       unsupportedRegions: config.unsupportedRegions,
       dingtalkWebhookPrefix: config.dingtalkWebhookPrefix,
+      chatPrefixes: { feishu: config.chat.feishu.prefixes, wecom: config.chat.wecom.prefixes, slack: config.chat.slack.prefixes },
     },
   };
 }

@@ -1,4 +1,4 @@
-/** Figures 5–6: the chatbot limiter (accuracy, utilisation, cost) and delivery throughput vs raw fetch. */
+/** Figures 5–6: the chatbot limiters (accuracy, utilisation, cost; every chat provider) and delivery throughput vs raw fetch. */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { createDeliverHandler } from '../../functions/deliver';
@@ -11,7 +11,12 @@ import { dynamoEventStore } from '../../shared/adapters/dynamo/eventRepository';
 import { dynamoRuleStore } from '../../shared/adapters/dynamo/ruleRepository';
 import { createHttpSender } from '../../shared/adapters/http/httpSender';
 import { sqsDelayedQueue, sqsDeliveryQueue } from '../../shared/adapters/sqs/deliveryQueue';
-import { safetyMarginMs } from '../../shared/services/deliverySettings';
+import { chatMarginMs, safetyMarginMs } from '../../shared/services/deliverySettings';
+import { CHAT_TARGETS } from '../../shared/targets/registry';
+import type { ChatLookalike, Window } from '../../local/lookalikes/chat';
+import { startFeishuLookalike } from '../../local/lookalikes/feishu';
+import { startSlackLookalike } from '../../local/lookalikes/slack';
+import { startWeComLookalike } from '../../local/lookalikes/wecom';
 import { ingestEvents } from '../../shared/services/ingest';
 import { createRuleCache } from '../../shared/services/ruleCache';
 import { createRule } from '../../shared/services/rules';
@@ -212,4 +217,72 @@ export async function benchThroughput(b: Backends, quick: boolean): Promise<void
     unit: '×',
     detail: { oursPerSecond: slow.oursPerSecond, rawPerSecond: slow.rawPerSecond, fetchPlusUpdateItemPerSecond: slow.fetchPlusUpdateItemPerSecond },
   });
+}
+
+/**
+ * The same limiter figures for every other chat provider: four workers compete for one
+ * bot with the provider's windows (minutes scaled to seconds), sending real signed
+ * bodies to its look-alike, which measures every window at the receiver.
+ */
+export async function benchChatLimiters(b: Backends, quick: boolean): Promise<void> {
+  const db = b.newDocumentClient();
+  const store = dynamoChatbotStore(db, b.tableName, 3600);
+  const sender = createHttpSender({ allowPrivate: true });
+  const cases: { method: 'feishu' | 'wecom' | 'slack'; windows: Window[]; start: (w: Window[]) => Promise<ChatLookalike>; secret?: string }[] = [
+    {
+      method: 'feishu',
+      windows: quick
+        ? [
+            { limit: 5, windowMs: 1_000 },
+            { limit: 10, windowMs: 3_000 },
+          ]
+        : [
+            { limit: 5, windowMs: 1_000 },
+            { limit: 20, windowMs: 6_000 },
+          ],
+      start: (windows) => startFeishuLookalike({ windows }),
+      secret: 'bench-feishu-secret',
+    },
+    { method: 'wecom', windows: [{ limit: 20, windowMs: quick ? 3_000 : 6_000 }], start: (windows) => startWeComLookalike({ windows }) },
+    { method: 'slack', windows: [{ limit: 1, windowMs: 1_000 }], start: (windows) => startSlackLookalike({ windows }) },
+  ];
+  for (const c of cases) {
+    const server = await c.start(c.windows);
+    const target = CHAT_TARGETS[c.method];
+    const bot = c.method === 'slack' ? 'TBENCH/BBENCH/benchbot' : 'benchbot';
+    if (c.secret) server.setSecret(bot, c.secret);
+    const sorted = [...c.windows].sort((x, y) => y.windowMs - x.windowMs);
+    const main = sorted[0] as Window;
+    const shorter = sorted.slice(1).map((w) => ({ limit: w.limit, offsetMs: main.windowMs - w.windowMs }));
+    const margin = chatMarginMs(main.windowMs);
+    const botId = `bench-${c.method}-${Date.now()}`;
+    const started = Date.now();
+    const deadline = started + (quick ? 3 : 5) * main.windowMs * (c.method === 'slack' ? 3 : 1);
+    let sends = 0;
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (Date.now() < deadline) {
+          const grant = await store.acquire(botId, Date.now(), { limit: main.limit, holdMs: 5_000 + main.windowMs + margin, ...(shorter.length > 0 ? { shorter } : {}) });
+          if (!grant.ok) {
+            await new Promise((r) => setTimeout(r, Math.max(5, Math.min(grant.retryAt, deadline) - Date.now())));
+            continue;
+          }
+          const request = target.request(server.webhookUrl(bot), { title: 'bench', text: `send ${sends}` }, { secret: c.secret, nowMs: Date.now(), msgUuid: `b${sends}` });
+          const result = await sender.post({ url: request.url, body: request.body, headers: { 'content-type': 'application/json' }, timeoutMs: 5_000 });
+          await store.settle(botId, grant.slotId, Date.now() + main.windowMs + margin);
+          if (result.kind === 'response' && target.classify({ status: result.status, body: result.body, headers: result.headers }).outcome === 'delivered') sends += 1;
+        }
+      }),
+    );
+    const elapsed = Date.now() - started;
+    const accuracy = Math.max(...c.windows.map((w) => server.maxInWindow(bot, w.windowMs) / w.limit));
+    const ideal = Math.min(...c.windows.map((w) => (w.limit * elapsed) / w.windowMs));
+    const utilisation = sends / ideal;
+    const shape = c.windows.map((w) => `${w.limit}/${w.windowMs / 1000}s`).join('+');
+    report({ id: `limiter.${c.method}.accuracy`, label: `${c.method}: max sends in any window ÷ its limit (${shape}, 4 workers)`, value: accuracy, unit: '×', goal: '≤ 1.00', ok: accuracy <= 1, detail: { violations: server.violations(bot), sends } });
+    report({ id: `limiter.${c.method}.utilisation`, label: `${c.method}: sends ÷ what the tightest window allows`, value: utilisation, unit: '×', goal: '≥ 0.90', ok: utilisation >= 0.9, detail: { marginMs: margin } });
+    await server.close();
+  }
+  await sender.close();
+  db.destroy();
 }

@@ -7,7 +7,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { figures, startBackends } from './harness';
 import { benchIngest } from './ingestBench';
-import { benchLimiter, benchThroughput } from './deliveryBench';
+import { benchChatLimiters, benchLimiter, benchThroughput } from './deliveryBench';
 import { benchColdStart } from './coldStartBench';
 import { benchEndToEnd } from './endToEndBench';
 import { benchConsole } from './consoleBench';
@@ -19,6 +19,7 @@ try {
   console.log(`bench (${quick ? 'quick' : 'full'}) on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
   await benchIngest(backends, quick);
   await benchLimiter(backends, quick);
+  await benchChatLimiters(backends, quick);
   await benchThroughput(backends, quick);
   await benchColdStart(quick);
   await benchEndToEnd();

@@ -14,6 +14,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { browserStorage, launchBrowser, seriousAxeViolations } from '../support/browser';
 import type { DingTalkServer } from '../support/dingtalkServer';
 import { startDingTalkServer } from '../support/dingtalkServer';
+import type { ChatLookalike } from '../../local/lookalikes/chat';
+import { startFeishuLookalike } from '../../local/lookalikes/feishu';
 import type { RunningStack } from '../support/localStack';
 import { stackPorts, startStack } from '../support/localStack';
 import type { Receiver } from '../support/receiver';
@@ -30,6 +32,9 @@ const BOT_SECRET = 'SECconsole0123456789abcdef';
 const dataDir = mkdtempSync(join(tmpdir(), 'registry-events-console-'));
 let stack: RunningStack;
 let ding: DingTalkServer;
+let feishu: ChatLookalike;
+const FEISHU_HOOK = 'consoleFeishuHook0077';
+const FEISHU_SECRET = 'feishu-console-secret-0123';
 let receiver: Receiver;
 let browser: Browser;
 let context: BrowserContext;
@@ -85,12 +90,15 @@ beforeAll(async () => {
   ding = await startDingTalkServer({ limit: 20, windowMs: 60_000, throttleMs: 600_000 });
   ding.setSecret(BOT, BOT_SECRET);
   receiver = await startReceiver('/registry-hook');
+  feishu = await startFeishuLookalike();
+  feishu.setSecret(FEISHU_HOOK, FEISHU_SECRET);
   stack = await startStack({
     ...(await stackPorts()),
     ADMIN_API_KEY: ADMIN,
     LOCAL_DATA_DIR: dataDir,
     LOCAL_DYNAMODB_IN_MEMORY: 'true',
     DINGTALK_WEBHOOK_PREFIX: ding.prefix,
+    FEISHU_WEBHOOK_PREFIXES: feishu.prefix,
     RETRY_BASE_SECONDS: '1',
   });
   browser = await launchBrowser();
@@ -120,6 +128,7 @@ afterAll(async () => {
     await stack.exited;
   }
   await ding?.close();
+  await feishu?.close();
   await receiver?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -448,6 +457,39 @@ describe('web console', () => {
     await page.getByText('No sources yet.').waitFor();
   }, 60_000);
 
+  it('creates a Feishu rule through the wizard: webhook URL and signing secret, masked on read, signed test notification', async () => {
+    await page.getByRole('link', { name: 'Instances' }).click();
+    await page.getByLabel('Instance ID', { exact: true }).fill(I);
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.getByRole('heading', { name: `Event Rules of ${I}` }).waitFor();
+    await page.getByRole('button', { name: 'Create Rule' }).click();
+    await page.getByLabel('Rule name').fill('scan-to-feishu');
+    await page.getByLabel(/^ScanCompleted/).check();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('heading', { name: 'Step 2 of 2: Event Notification' }).waitFor();
+    await page.getByLabel('Method').selectOption('feishu');
+    await page.getByLabel('Chatbot webhook URL').fill(feishu.webhookUrl(FEISHU_HOOK));
+    await page.getByLabel('Secret (optional)').fill(FEISHU_SECRET);
+    secrets.push(FEISHU_HOOK, FEISHU_SECRET);
+    await page.getByLabel('Message template (optional, markdown)').waitFor();
+    await expectAccessible('wizard step 2 (Feishu)');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: `Event Rules of ${I}` }).waitFor();
+    const row = page.getByRole('row', { name: /scan-to-feishu/ });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('****0077');
+    expect(await page.content()).not.toContain(FEISHU_HOOK);
+
+    await page.getByRole('button', { name: 'Send test scan-to-feishu' }).click();
+    await page.getByText('Test notification of scan-to-feishu delivered').waitFor();
+    const [message] = feishu.messages(FEISHU_HOOK);
+    expect(message?.signed).toBe(true);
+    expect(message?.text).toContain('ScanCompleted');
+    // Back where the previous step left the page, for the steps after this one.
+    await page.getByRole('link', { name: 'Sources' }).click();
+    await page.getByText('No sources yet.').waitFor();
+  }, 60_000);
+
   it('can be used with the keyboard alone: sign in, open an instance, create a rule', async () => {
     const keyboardContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', reducedMotion: 'reduce' });
     const kb = await keyboardContext.newPage();
@@ -455,16 +497,18 @@ describe('web console', () => {
       await kb.goto(`${stack.baseUrl}/console`);
       await kb.getByRole('heading', { name: 'Sign in to the console' }).waitFor();
       // The page's heading has focus, so the next Tab reaches the key field.
-      expect(await kb.evaluate('document.activeElement.tagName')).toBe('H1');
+      await expect.poll(() => kb.evaluate('document.activeElement.tagName')).toBe('H1');
       await tabTo(kb, /API key/, 1);
       await kb.keyboard.type(ADMIN);
       await kb.keyboard.press('Enter');
       await kb.getByRole('heading', { name: 'Instances', level: 1 }).waitFor();
-      expect(await kb.evaluate('document.activeElement.tagName')).toBe('H1');
+      await expect.poll(() => kb.evaluate('document.activeElement.tagName')).toBe('H1');
       await tabTo(kb, /^Instance ID/);
       await kb.keyboard.type(I);
       await kb.keyboard.press('Enter');
       await kb.getByRole('heading', { name: `Event Rules of ${I}` }).waitFor();
+      // The list has arrived (as a user would see it), so no re-render takes the focus mid-way.
+      await kb.getByRole('row', { name: /scan-to-dingtalk/ }).waitFor();
       await tabTo(kb, /^Create Rule$/);
       await kb.keyboard.press('Enter');
       await kb.getByRole('heading', { name: 'Step 1 of 2: Event Scope' }).waitFor();

@@ -20,6 +20,7 @@ export async function stackPorts() {
     LOCAL_DYNAMODB_PORT: String(await freePort()),
     LOCAL_SQS_PORT: String(await freePort()),
     LOCAL_LAMBDA_PORT: String(await freePort()),
+    LOCAL_LOOKALIKE_PORT: '0',
   };
 }
 

@@ -15,8 +15,20 @@ import { useI18n } from '../i18n';
 import { hrefOf, navigate } from '../router';
 import { describedBy, errorsAt, FieldErrors, FieldHelp, fieldId, messageOf, PageTitle, splitList } from '../ui';
 import { describeTarget } from './rules';
+import { isChatMethod, NOTIFY_METHODS } from '../../../shared/domain/chatMethods';
+import type { ChatMethod, NotifyMethod } from '../../../shared/domain/chatMethods';
 
-type Method = 'dingtalk' | 'http' | 'https';
+type Method = NotifyMethod;
+
+/** Where each chat provider's webhook URL starts (a hint; the API checks the configured prefixes). */
+const WEBHOOK_PLACEHOLDER: Record<ChatMethod, string> = {
+  dingtalk: 'https://oapi.dingtalk.com/robot/send?access_token=…',
+  feishu: 'https://open.feishu.cn/open-apis/bot/v2/hook/…',
+  wecom: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…',
+  slack: 'https://hooks.slack.com/services/…',
+};
+/** WeCom and Slack sign nothing: their webhook URL is the secret. */
+const takesSecret = (method: Method) => method !== 'wecom' && method !== 'slack';
 type ScopeType = 'INSTANCE' | 'NAMESPACE' | 'REPO';
 
 interface Draft {
@@ -97,8 +109,18 @@ function scopeOf(draft: Draft): CreateRuleRequest['scope'] {
 
 function notifyOf(draft: Draft): CreateRuleRequest['notify'] {
   const secret = draft.secret.trim();
-  if (draft.method === 'dingtalk') return { method: 'dingtalk', webhookUrl: draft.webhookUrl.trim(), ...(secret ? { secret } : {}) };
-  return { method: draft.method, url: draft.url.trim(), ...(secret ? { secret } : {}) };
+  const webhookUrl = draft.webhookUrl.trim();
+  switch (draft.method) {
+    case 'dingtalk':
+    case 'feishu':
+      return { method: draft.method, webhookUrl, ...(secret ? { secret } : {}) };
+    case 'wecom':
+    case 'slack':
+      return { method: draft.method, webhookUrl };
+    case 'http':
+    case 'https':
+      return { method: draft.method, url: draft.url.trim(), ...(secret ? { secret } : {}) };
+  }
 }
 
 /** Statuses reported by at least one chosen type (the API keeps one list for all of them). */
@@ -425,16 +447,19 @@ export function RuleWizard({ instanceId, ruleId }: { instanceId: string; ruleId?
           {replaceTarget && (
             <>
               <label for={fieldId('notify.method')}>{t('method')}</label>
-              <select id={fieldId('notify.method')} value={draft.method} onChange={(e) => set('method', e.currentTarget.value === 'http' ? 'http' : e.currentTarget.value === 'https' ? 'https' : 'dingtalk')}>
+              <select id={fieldId('notify.method')} value={draft.method} onChange={(e) => set('method', NOTIFY_METHODS.find((m) => m === e.currentTarget.value) ?? 'dingtalk')}>
                 <option value="dingtalk">{t('methodDingtalk')}</option>
                 <option value="https">{t('methodHttps')}</option>
                 <option value="http">{t('methodHttp')}</option>
+                <option value="feishu">{t('methodFeishu')}</option>
+                <option value="wecom">{t('methodWecom')}</option>
+                <option value="slack">{t('methodSlack')}</option>
               </select>
               <FieldErrors path="notify" errors={notifyErrors} />
-              {draft.method === 'dingtalk' ? (
+              {isChatMethod(draft.method) ? (
                 <>
                   <label for={fieldId('notify.webhookUrl')}>{t('webhookUrl')}</label>
-                  <input type="url" value={draft.webhookUrl} onInput={(e) => set('webhookUrl', e.currentTarget.value)} placeholder="https://oapi.dingtalk.com/robot/send?access_token=…" autocomplete="off" spellcheck={false} {...describedBy('notify.webhookUrl', at('notify.webhookUrl'))} />
+                  <input type="url" value={draft.webhookUrl} onInput={(e) => set('webhookUrl', e.currentTarget.value)} placeholder={WEBHOOK_PLACEHOLDER[draft.method]} autocomplete="off" spellcheck={false} {...describedBy('notify.webhookUrl', at('notify.webhookUrl'))} />
                   <FieldErrors path="notify.webhookUrl" errors={at('notify.webhookUrl')} />
                 </>
               ) : (
@@ -444,13 +469,17 @@ export function RuleWizard({ instanceId, ruleId }: { instanceId: string; ruleId?
                   <FieldErrors path="notify.url" errors={at('notify.url')} />
                 </>
               )}
-              <label for={fieldId('notify.secret')}>{t('secret')}</label>
-              <input type="password" value={draft.secret} onInput={(e) => set('secret', e.currentTarget.value)} autocomplete="new-password" spellcheck={false} {...describedBy('notify.secret', at('notify.secret'), true)} />
-              <FieldHelp path="notify.secret">{draft.method === 'dingtalk' ? t('secretHelpDingtalk') : t('secretHelpHttp')}</FieldHelp>
-              <FieldErrors path="notify.secret" errors={at('notify.secret')} />
+              {takesSecret(draft.method) && (
+                <>
+                  <label for={fieldId('notify.secret')}>{t('secret')}</label>
+                  <input type="password" value={draft.secret} onInput={(e) => set('secret', e.currentTarget.value)} autocomplete="new-password" spellcheck={false} {...describedBy('notify.secret', at('notify.secret'), true)} />
+                  <FieldHelp path="notify.secret">{draft.method === 'dingtalk' ? t('secretHelpDingtalk') : draft.method === 'feishu' ? t('secretHelpFeishu') : t('secretHelpHttp')}</FieldHelp>
+                  <FieldErrors path="notify.secret" errors={at('notify.secret')} />
+                </>
+              )}
             </>
           )}
-          {(draft.method === 'dingtalk' || (editing && !replaceTarget && original?.rule.notify.method === 'dingtalk')) && (
+          {(isChatMethod(draft.method) || (editing && !replaceTarget && original !== undefined && isChatMethod(original.rule.notify.method))) && (
             <>
               <label for={fieldId('template')}>{t('template')}</label>
               <textarea rows={4} value={draft.template} onInput={(e) => set('template', e.currentTarget.value)} spellcheck={false} {...describedBy('template', templateErrors, true)} />

@@ -18,7 +18,7 @@ export function describeScope(rule: Pick<RuleView, 'scope'>, t: Translate): stri
 
 export function describeTarget(rule: Pick<RuleView, 'notify'>): string {
   const notify = rule.notify;
-  return notify.method === 'dingtalk' ? notify.webhookUrl : notify.url;
+  return 'webhookUrl' in notify ? notify.webhookUrl : notify.url;
 }
 
 const shortType = (type: string) => type.slice(type.lastIndexOf(':') + 1);

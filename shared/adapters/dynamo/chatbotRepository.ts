@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ChatbotStore, MailItem } from '../../services/chatbotPorts';
+import type { ChatbotStore, MailItem, ShorterWindow } from '../../services/chatbotPorts';
 import { applied, isConditionFailed } from './conditions';
 
 const MAX_CAS_TRIES = 12;
@@ -20,6 +20,9 @@ interface BotState {
   leaseId?: string;
   leaseUntil: number;
 }
+
+/** The main window (offset 0) and any shorter ones, each with its own limit. */
+const windowsOf = (limit: number, shorter: ShorterWindow[] = []): ShorterWindow[] => [{ limit, offsetMs: 0 }, ...shorter];
 
 const stateKey = (botId: string) => ({ pk: `BOT#${botId}`, sk: 'STATE' });
 const mailKey = (botId: string, deliveryId: string) => ({ pk: `BOT#${botId}`, sk: `MAIL#${deliveryId}` });
@@ -47,8 +50,11 @@ export function dynamoChatbotStore(db: DynamoDBDocumentClient, tableName: string
         const active = Object.entries(state.slots).filter(([, until]) => until > nowMs);
         if (state.pausedUntil > nowMs) return { ok: false, retryAt: state.pausedUntil, reason: 'paused' };
         if (opts.leaseMs !== undefined && state.leaseUntil > nowMs) return { ok: false, retryAt: state.leaseUntil, reason: 'busy' };
-        if (active.length >= opts.limit) {
-          return { ok: false, retryAt: Math.min(...active.map(([, until]) => until)), reason: 'rate' };
+        const full = windowsOf(opts.limit, opts.shorter)
+          .map((w) => ({ w, counting: active.map(([, until]) => until - w.offsetMs).filter((end) => end > nowMs) }))
+          .filter(({ w, counting }) => counting.length >= w.limit);
+        if (full.length > 0) {
+          return { ok: false, retryAt: Math.max(...full.map(({ counting }) => Math.min(...counting))), reason: 'rate' };
         }
         const slotId = randomBytes(6).toString('hex');
         const leaseId = opts.leaseMs !== undefined ? randomBytes(6).toString('hex') : undefined;
@@ -122,11 +128,13 @@ export function dynamoChatbotStore(db: DynamoDBDocumentClient, tableName: string
       );
     },
 
-    async nextFreeAt(botId, nowMs, limit) {
+    async nextFreeAt(botId, nowMs, limit, shorter) {
       const state = await read(botId);
-      const active = Object.values(state.slots).filter((until) => until > nowMs).sort((a, b) => a - b);
-      const rateFree = active.length >= limit ? (active[active.length - limit] ?? nowMs) : nowMs;
-      return Math.max(nowMs, state.pausedUntil, rateFree, state.leaseUntil);
+      const rateFree = windowsOf(limit, shorter).map((w) => {
+        const active = Object.values(state.slots).map((until) => until - w.offsetMs).filter((end) => end > nowMs).sort((a, b) => a - b);
+        return active.length >= w.limit ? (active[active.length - w.limit] ?? nowMs) : nowMs;
+      });
+      return Math.max(nowMs, state.pausedUntil, ...rateFree, state.leaseUntil);
     },
 
     async claimFlush(botId, dueAtMs, nowMs) {

@@ -1,0 +1,7 @@
+/** The team-chat providers a rule may notify (SPEC §6, §12). */
+export const CHAT_METHODS = ['dingtalk', 'feishu', 'wecom', 'slack'] as const;
+export type ChatMethod = (typeof CHAT_METHODS)[number];
+export type NotifyMethod = ChatMethod | 'http' | 'https';
+export const NOTIFY_METHODS: readonly NotifyMethod[] = [...CHAT_METHODS, 'http', 'https'];
+
+export const isChatMethod = (method: string): method is ChatMethod => (CHAT_METHODS as readonly string[]).includes(method);
