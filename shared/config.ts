@@ -91,6 +91,8 @@ const VARIABLES = {
   RETRY_MAX_ATTEMPTS: int(1, 10_000),
   ALLOW_PRIVATE_TARGETS: bool,
   RECONCILE_AFTER_SECONDS: int(1, 86_400),
+  SUSPEND_AFTER_SECONDS: int(1, 2_592_000),
+  SUSPEND_MIN_ATTEMPTS: int(1, 1_000_000),
   INGEST_RATE_PER_SECOND: int(1, 1_000_000),
   INGEST_BURST: int(100, 10_000_000),
   LOG_LEVEL: oneOf(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL', 'TRACE']),
@@ -147,6 +149,10 @@ export interface Config {
   allowPrivateTargets: boolean;
   /** How far past its due time an open delivery may get before the reconciler re-drives it (once per such period). */
   reconcileAfterSeconds: number;
+  /** Circuit breaker (SPEC §13): a rule answered only by failures for this long... */
+  suspendAfterSeconds: number;
+  /** ...across at least this many attempts is suspended (its new deliveries held). */
+  suspendMinAttempts: number;
   /** Events per second per API key, per function instance (burst ≥ one full batch). */
   ingestRatePerSecond: number;
   ingestBurst: number;
@@ -189,6 +195,8 @@ function defaultsFor(mode: StackMode): Record<string, string> {
     RETRY_MAX_ATTEMPTS: '100',
     ALLOW_PRIVATE_TARGETS: mode === 'local' ? 'true' : 'false',
     RECONCILE_AFTER_SECONDS: '120',
+    SUSPEND_AFTER_SECONDS: '86400',
+    SUSPEND_MIN_ATTEMPTS: '20',
     INGEST_RATE_PER_SECOND: '100',
     INGEST_BURST: '200',
     LOG_LEVEL: 'INFO',
@@ -255,6 +263,8 @@ export function loadConfig(env: Env = process.env): Config {
     retryMaxAttempts: e.RETRY_MAX_ATTEMPTS,
     allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
     reconcileAfterSeconds: e.RECONCILE_AFTER_SECONDS,
+    suspendAfterSeconds: e.SUSPEND_AFTER_SECONDS,
+    suspendMinAttempts: e.SUSPEND_MIN_ATTEMPTS,
     ingestRatePerSecond: e.INGEST_RATE_PER_SECOND,
     ingestBurst: e.INGEST_BURST,
     logLevel: e.LOG_LEVEL,

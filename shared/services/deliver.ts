@@ -13,6 +13,9 @@ import type { Attempt, DelayedQueue, DeliveryRecord, DeliveryRepository, LoadedD
 import { loadKeyOf, OPEN_STATES } from './deliveryPorts';
 import type { DeliverySettings } from './deliverySettings';
 import type { MetricsSink } from '../observability/metrics';
+import { holdIfSuspended, recordRuleOutcome } from './ruleHealth';
+import type { RuleHealthDeps } from './ruleHealth';
+import type { HeldDeliveries, OutcomeRecord } from './ruleHealthPorts';
 
 export interface DeliverDeps {
   deliveries: DeliveryRepository;
@@ -25,6 +28,8 @@ export interface DeliverDeps {
   random?: () => number;
   log?: (message: string, fields: Record<string, unknown>) => void;
   metrics?: MetricsSink;
+  /** Rule health and the circuit breaker (SPEC §13); absent, deliveries are neither counted nor held. */
+  ruleHealth?: RuleHealthDeps & { held: HeldDeliveries };
 }
 
 export const nowOf = (deps: Pick<DeliverDeps, 'now'>) => (deps.now ?? Date.now)();
@@ -67,6 +72,11 @@ export async function scheduleRetry(
   return delay;
 }
 
+/** Hook: an attempt's (or a close's) outcome counts for its rule's health, and may suspend it. */
+export async function recordOutcome(deps: DeliverDeps, delivery: DeliveryRecord, outcome: Omit<OutcomeRecord, 'at'>): Promise<void> {
+  if (deps.ruleHealth) await recordRuleOutcome(deps.ruleHealth, delivery, outcome);
+}
+
 /** A closed DingTalk delivery must not linger in its chatbot's mailbox (it would be sent again). */
 async function dropMail(deps: DeliverDeps, delivery: DeliveryRecord): Promise<void> {
   if (delivery.notify.method === 'dingtalk') await deps.chatbots.deleteMail(delivery.notify.botId, [delivery.deliveryId]);
@@ -89,12 +99,17 @@ async function deliverOne(deps: DeliverDeps, message: QueueMessage & { eventId: 
   }
   const now = nowOf(deps);
   if (Date.parse(delivery.expiresAt) <= now) {
-    await deps.deliveries.transition(delivery, { state: 'dead', deadReason: 'event retention ended before a successful attempt' });
+    if (await deps.deliveries.transition(delivery, { state: 'dead', deadReason: 'event retention ended before a successful attempt' })) await recordOutcome(deps, delivery, { closed: 'dead' });
     await dropMail(deps, delivery);
     return;
   }
   if (!event) {
     await deps.deliveries.transition(delivery, { state: 'dead', deadReason: 'event record is gone' });
+    await dropMail(deps, delivery);
+    return;
+  }
+  // Hook: a suspended rule's delivery is held (recorded `suspended`), not attempted.
+  if (deps.ruleHealth && (await holdIfSuspended({ ...deps.ruleHealth, deliveries: deps.deliveries, queue: deps.queue }, delivery))) {
     await dropMail(deps, delivery);
     return;
   }
@@ -115,7 +130,17 @@ async function deliverOne(deps: DeliverDeps, message: QueueMessage & { eventId: 
     const delay = await scheduleRetry(deps, delivery, attempt, result.retryAfterSeconds, true);
     deps.metrics?.(delay === undefined ? { DeliveriesDead: 1 } : { DeliveriesRetried: 1 });
   }
+  // Hook: after the attempt — health, and the point where suspension is decided.
+  await recordOutcome(deps, delivery, healthOutcomeOf(result.outcome, delivery, deps));
   deps.log?.('delivery attempt', { eventId, ruleId, n: attempt.n, outcome: attempt.outcome, httpStatus: attempt.httpStatus });
+}
+
+/** What an HTTP attempt means for its rule's health (a retry that ran out of attempts or retention closed `dead`). */
+function healthOutcomeOf(outcome: 'delivered' | 'retry' | 'failed', delivery: DeliveryRecord, deps: DeliverDeps): Omit<OutcomeRecord, 'at'> {
+  if (outcome === 'delivered') return { attempt: 'delivered', closed: 'delivered' };
+  if (outcome === 'failed') return { attempt: 'failed', closed: 'failed' };
+  const n = delivery.attemptCount + 1 - (delivery.attemptBase ?? 0);
+  return n >= deps.settings.retry.maxAttempts ? { attempt: 'failed', closed: 'dead' } : { attempt: 'failed' };
 }
 
 /** Messages that will act on a delivery now (not flushes, not chained waits). */

@@ -13,7 +13,7 @@ import { retryDelay } from '../domain/retry';
 import { eventIdentity } from '../domain/cloudEvents';
 import type { MailItem } from './chatbotPorts';
 import type { DeliverDeps } from './deliver';
-import { nowOf } from './deliver';
+import { nowOf, recordOutcome } from './deliver';
 import type { Attempt, DeliveryRecord, LoadedDelivery } from './deliveryPorts';
 import { loadKeyOf, OPEN_STATES } from './deliveryPorts';
 import type { StoredEvent } from './eventStore';
@@ -125,6 +125,8 @@ async function settleChunk(
       ),
     );
     await deps.chatbots.deleteMail(botId, ids);
+    const verdict = outcome.outcome === 'delivered' ? 'delivered' : 'failed';
+    await Promise.all(open.map((r) => recordOutcome(deps, r, { attempt: verdict, closed: verdict }))); // hook: rule health
     deps.metrics?.({
       ...(outcome.outcome === 'delivered' ? { DeliveriesDelivered: open.length } : { DeliveriesFailed: open.length }),
       ...(chunk.digestId && outcome.outcome === 'delivered' ? { DigestsSent: 1 } : {}),
@@ -156,10 +158,12 @@ async function settleChunk(
         deadReason: dead ? `gave up after ${attempt.n} attempts` : 'event retention ended before a successful attempt',
       });
       closed.push(r.deliveryId);
+      await recordOutcome(deps, r, { attempt: 'failed', closed: 'dead' }); // hook: rule health
     } else {
       await deps.deliveries.transition(r, { state: 'retrying', attempt, nextAttemptAt: new Date(nextAt).toISOString() });
       const mail = chunk.items.find((m) => m.deliveryId === r.deliveryId);
       if (mail) await deps.chatbots.deferMail(botId, mail, nextAt);
+      await recordOutcome(deps, r, { attempt: 'failed' }); // hook: rule health
       next = Math.min(next, nextAt);
     }
   }

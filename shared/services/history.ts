@@ -6,7 +6,7 @@
  */
 import { canAccessInstance } from '../domain/apiKeys';
 import type { Principal } from '../domain/apiKeys';
-import { AppError, notFound } from '../domain/errors';
+import { AppError, notFound, ruleNotFound } from '../domain/errors';
 import { eventIdentity } from '../domain/cloudEvents';
 import type { Attempt } from './deliveryPorts';
 import type { DeliveryMessage, DeliveryQueue, DeliveryState, StoredEvent } from './eventStore';
@@ -139,6 +139,8 @@ async function sourceOf(deps: HistoryDeps, origin: NonNullable<StoredEvent['orig
 export async function redeliver(deps: HistoryDeps, principal: Principal, eventId: string, ruleId?: string, instanceId?: string): Promise<{ requeued: string[] }> {
   const event = await visibleEvent(deps, principal, eventId, instanceId);
   const deliveries = (await deps.store.deliveriesOf(eventId, event.instanceId)).filter((d) => ruleId === undefined || d.ruleId === ruleId);
+  // A rule the event has no delivery for is unknown here: say so instead of queueing nothing.
+  if (ruleId !== undefined && deliveries.length === 0) throw ruleNotFound(ruleId);
   const nowIso = (deps.now?.() ?? new Date()).toISOString();
   const requeued: DeliveryMessage[] = [];
   for (const d of deliveries) {

@@ -10,7 +10,7 @@ import {
   validationFailed,
 } from '../domain/errors';
 import { maskDingTalkUrl } from '../domain/rules';
-import type { CreateRuleRequest, Notify, RegionQuota, RuleView, UpdateRuleRequest } from '../domain/rules';
+import type { CreateRuleRequest, MaskedNotify, Notify, RegionQuota, RuleView, UpdateRuleRequest } from '../domain/rules';
 import { issuesToDetails } from '../domain/validation';
 import { mergedRuleSchema } from '../domain/ruleSchemas';
 import { checkNotifyTarget } from './notifyTarget';
@@ -18,6 +18,9 @@ import type { HostCheck } from './notifyTarget';
 import type { RuleStore, RuleWriteOutcome, StoredNotify, StoredRule } from './ruleStore';
 import { randomId } from './apiKeys';
 import { sealContext } from './sealContext';
+import { healthView, resumeRule } from './ruleHealth';
+import type { ResumeDeps } from './ruleHealth';
+import type { RuleHealthStore, StoredRuleHealth } from './ruleHealthPorts';
 
 export { sealContext };
 
@@ -32,6 +35,10 @@ export interface RuleServiceDeps {
   };
   now?: () => Date;
   newRuleId?: () => string;
+  /** Rule health (SPEC §13): read beside every rule, dropped with it. */
+  health: Pick<RuleHealthStore, 'get' | 'listOf' | 'remove'>;
+  /** Editing a rule's target resumes it (SPEC §13): what is held is re-queued. */
+  resume?: Omit<ResumeDeps, 'rules'>;
 }
 
 const MAX_WRITE_ATTEMPTS = 5;
@@ -52,11 +59,15 @@ export function botIdOf(webhookUrl: URL): string {
   return createHash('sha256').update(token).digest('hex').slice(0, 32);
 }
 
-export function toView(rule: StoredRule): RuleView {
-  const notify =
-    rule.notify.method === 'dingtalk'
-      ? { method: 'dingtalk' as const, webhookUrl: rule.notify.webhookUrlMasked, secretSet: rule.notify.sealedSecret !== undefined }
-      : { method: rule.notify.method, url: rule.notify.url, secretSet: rule.notify.sealedSecret !== undefined };
+/** A stored target as reads show it: secrets become `secretSet`, the DingTalk token masked. */
+export function notifyView(notify: StoredNotify): MaskedNotify {
+  return notify.method === 'dingtalk'
+    ? { method: 'dingtalk' as const, webhookUrl: notify.webhookUrlMasked, secretSet: notify.sealedSecret !== undefined }
+    : { method: notify.method, url: notify.url, secretSet: notify.sealedSecret !== undefined };
+}
+
+export function toView(rule: StoredRule, health: StoredRuleHealth | undefined, nowMs: number): RuleView {
+  const notify = notifyView(rule.notify);
   return {
     ruleId: rule.ruleId,
     instanceId: rule.instanceId,
@@ -72,11 +83,14 @@ export function toView(rule: StoredRule): RuleView {
     createdAt: rule.createdAt,
     updatedAt: rule.updatedAt,
     version: rule.version,
+    health: healthView(health, nowMs),
   };
 }
 
+const nowMsOf = (deps: RuleServiceDeps) => (deps.now?.() ?? new Date()).getTime();
 
-async function sealNotify(deps: RuleServiceDeps, instanceId: string, ruleId: string, notify: Notify): Promise<StoredNotify> {
+
+export async function sealNotify(deps: RuleServiceDeps, instanceId: string, ruleId: string, notify: Notify): Promise<StoredNotify> {
   const url = await checkNotifyTarget(notify, { dingtalkWebhookPrefix: deps.settings.dingtalkWebhookPrefix, checkHost: deps.checkHost });
   const sealedSecret =
     notify.secret !== undefined ? await deps.sealer.seal(notify.secret, sealContext(instanceId, ruleId, 'secret')) : undefined;
@@ -126,7 +140,7 @@ export async function createRule(deps: RuleServiceDeps, instanceId: string, requ
   const outcome = await deps.store.create(rule, deps.settings.maxRulesPerRegion);
   throwFor(outcome, rule, deps);
   if (!outcome.ok) throw new Error(`rule create failed on ${outcome.failed}`);
-  return toView(rule);
+  return toView(rule, undefined, nowMsOf(deps));
 }
 
 async function load(deps: RuleServiceDeps, instanceId: string, ruleId: string): Promise<StoredRule> {
@@ -136,12 +150,17 @@ async function load(deps: RuleServiceDeps, instanceId: string, ruleId: string): 
 }
 
 export async function getRule(deps: RuleServiceDeps, instanceId: string, ruleId: string): Promise<RuleView> {
-  return toView(await load(deps, instanceId, ruleId));
+  const [rule, health] = await Promise.all([load(deps, instanceId, ruleId), deps.health.get(instanceId, ruleId)]);
+  return toView(rule, health, nowMsOf(deps));
 }
 
 export async function listRules(deps: RuleServiceDeps, instanceId: string): Promise<RuleView[]> {
-  const rules = await deps.store.list(instanceId);
-  return rules.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.ruleId.localeCompare(b.ruleId)).map(toView);
+  // Two Queries of the instance's partition, never a scan: the rules, and their health items.
+  const [rules, health] = await Promise.all([deps.store.list(instanceId), deps.health.listOf(instanceId)]);
+  const nowMs = nowMsOf(deps);
+  return rules
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.ruleId.localeCompare(b.ruleId))
+    .map((rule) => toView(rule, health.get(rule.ruleId), nowMs));
 }
 
 /** Quota use of each region the instance's rules are in (the quota is shared by every instance of a region). */
@@ -189,7 +208,10 @@ export async function updateRule(
       version: current.version + 1,
     };
     const outcome = await deps.store.replace(current, next, deps.settings.maxRulesPerRegion);
-    if (outcome.ok) return toView(next);
+    if (outcome.ok) {
+      if (patch.notify && deps.resume) await resumeRule({ ...deps.resume, rules: { get: () => Promise.resolve(next) } }, instanceId, ruleId);
+      return toView(next, await deps.health.get(instanceId, ruleId), nowMsOf(deps));
+    }
     throwFor(outcome, next, deps);
     // Someone else wrote in between: with If-Match that is a failed precondition; without, merge again.
     if (ifMatch !== undefined && ifMatch.trim() !== '') throw preconditionFailed();
@@ -202,7 +224,10 @@ export async function deleteRule(deps: RuleServiceDeps, instanceId: string, rule
     const current = await load(deps, instanceId, ruleId);
     if (!ifMatchAllows(ifMatch, current.version)) throw preconditionFailed();
     const outcome = await deps.store.remove(current);
-    if (outcome.ok) return;
+    if (outcome.ok) {
+      await deps.health.remove(instanceId, ruleId);
+      return;
+    }
     if (ifMatch !== undefined && ifMatch.trim() !== '') throw preconditionFailed();
     if (attempt >= MAX_WRITE_ATTEMPTS) throw new Error(`rule delete kept conflicting (${outcome.failed})`);
   }

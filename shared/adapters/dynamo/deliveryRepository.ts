@@ -153,6 +153,15 @@ export function dynamoDeliveryRepository(db: DynamoDBDocumentClient, tableName: 
       } else {
         remove.push('gsi2pk', 'gsi2sk');
       }
+      // Held by a suspended rule: in the held index, where resume finds it (SPEC §13).
+      if (change.state === 'suspended') {
+        const held = keys.held(delivery.ruleId, delivery.expiresAt, delivery.eventId);
+        set.push('gsi3pk = :h1', 'gsi3sk = :h2');
+        values[':h1'] = held.gsi3pk;
+        values[':h2'] = held.gsi3sk;
+      } else {
+        remove.push('gsi3pk', 'gsi3sk');
+      }
       const update = new UpdateCommand({
         TableName: tableName,
         Key: keys.delivery(delivery.eventId, delivery.ruleId),

@@ -61,4 +61,15 @@ export const keys = {
     gsi2sk: `${queuedAt}#${eventId}#${ruleId}`,
   }),
   pendingPartition: (shard: number) => `PENDING#${shard}`,
+  /** A rule's health and circuit-breaker state (SPEC §13), beside the rule. */
+  ruleHealth: (instanceId: string, ruleId: string) => ({ pk: `INST#${instanceId}`, sk: `HEALTH#${ruleId}` }),
+  ruleHealthPrefix: 'HEALTH#',
+  /** The instance's alert target (SPEC §13). */
+  alertTarget: (instanceId: string) => ({ pk: `INST#${instanceId}`, sk: 'ALERTS' }),
+  /**
+   * gsi3 (sparse): the deliveries a suspended rule holds, by expiry, so resume finds them
+   * all (within retention first) without a scan; only held state items carry it.
+   */
+  held: (ruleId: string, expiresAt: string, eventId: string) => ({ gsi3pk: `HELD#${ruleId}`, gsi3sk: `${expiresAt}#${eventId}` }),
+  heldPartition: (ruleId: string) => `HELD#${ruleId}`,
 } as const;
