@@ -339,6 +339,16 @@ export const ROUTES = [
     },
   },
   {
+    operationId: 'bulkRedeliver',
+    method: 'POST',
+    path: '/v1/instances/{instanceId}/redeliver',
+    fn: 'events',
+    auth: 'events:write',
+    summary: 'Queue again every failed/dead delivery of the instance (optionally one rule, optionally reached that state within since..until), in bounded batches',
+    tags: ['events', 'operations'],
+    responses: { 202: { description: 'How many deliveries were re-queued', schema: 'RequeuedCount' }, ...errors },
+  },
+  {
     operationId: 'redeliverEvent',
     method: 'POST',
     path: '/v1/events/{eventId}/redeliver',

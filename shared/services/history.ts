@@ -12,6 +12,7 @@ import type { Attempt } from './deliveryPorts';
 import type { DeliveryMessage, DeliveryQueue, DeliveryState, StoredEvent } from './eventStore';
 import type { HistoryFilter, HistoryStore } from './historyPorts';
 import { decodePageToken, encodePageToken } from './pageToken';
+import { pageByDeliveryState } from './deliveryStateIndex';
 import type { SourcePayloadStore } from './sourcePorts';
 
 export interface HistoryDeps {
@@ -62,6 +63,14 @@ export async function listEvents(deps: HistoryDeps, instanceId: string, filter: 
   const key = await deps.tokenKey();
   const start = nextToken !== undefined ? decodePageToken(key, nextToken, instanceId, filter) : undefined;
   const nowIso = (deps.now?.() ?? new Date()).toISOString();
+  const { deliveryState } = filter;
+  if (deliveryState !== undefined) {
+    const byState = await pageByDeliveryState(deps.store, instanceId, { ...filter, deliveryState }, limit, nowIso, start);
+    return {
+      events: byState.events.map(({ event, states }) => summary(event, states)),
+      nextToken: byState.next ? encodePageToken(key, instanceId, filter, byState.next) : null,
+    };
+  }
   const page = await deps.store.page(instanceId, filter, limit, nowIso, start);
   // Only the delivery states: the plan is one delivery per matched rule, already on the page.
   const events = await Promise.all(page.events.map(async (e) => summary(e, await deps.store.deliveryStates(e))));

@@ -104,13 +104,14 @@ export function dynamoDeliveryRepository(db: DynamoDBDocumentClient, tableName: 
 
     async transition(delivery, change) {
       const nowIso = now().toISOString();
-      const set = ['#state = :state', 'updatedAt = :now', '#type = :type', 'expiresAt = :expiresAt', '#ttl = :ttl', 'instanceId = :instanceId'];
+      const set = ['#state = :state', 'updatedAt = :now', '#type = :type', 'expiresAt = :expiresAt', '#ttl = :ttl', 'instanceId = :instanceId', 'stateKey = :stateKey'];
       // The worker acted on it: the reconciler's re-drive count starts again.
       const remove: string[] = ['requeues'];
       const values: Record<string, unknown> = {
         ':state': change.state,
         ':now': nowIso,
         ':instanceId': delivery.instanceId,
+        ':stateKey': keys.stateKey(change.state, nowIso, delivery.eventId, delivery.ruleId).stateKey,
         ':type': 'delivery',
         ':expiresAt': delivery.expiresAt,
         ':ttl': epochSeconds(delivery.expiresAt),

@@ -213,7 +213,7 @@ export function dynamoHeldDeliveries(db: DynamoDBDocumentClient, tableName: stri
             Key: keys.delivery(ref.eventId, ref.ruleId),
             // Back in the pending index (the reconciler covers a lost message), a fresh attempt budget.
             UpdateExpression:
-              'SET #state = :pending, updatedAt = :now, instanceId = :instanceId, gsi2pk = :g1, gsi2sk = :g2, attemptBase = if_not_exists(attemptCount, :zero), requeues = :zero REMOVE gsi3pk, gsi3sk, nextAttemptAt',
+              'SET #state = :pending, updatedAt = :now, instanceId = :instanceId, stateKey = :stateKey, gsi2pk = :g1, gsi2sk = :g2, attemptBase = if_not_exists(attemptCount, :zero), requeues = :zero REMOVE gsi3pk, gsi3sk, nextAttemptAt',
             ConditionExpression: '#state = :suspended AND expiresAt = :expiresAt AND expiresAt > :now',
             ExpressionAttributeNames: { '#state': 'state' },
             ExpressionAttributeValues: {
@@ -221,6 +221,7 @@ export function dynamoHeldDeliveries(db: DynamoDBDocumentClient, tableName: stri
               ':suspended': 'suspended',
               ':now': nowIso,
               ':instanceId': ref.instanceId,
+              ':stateKey': keys.stateKey('pending', nowIso, ref.eventId, ref.ruleId).stateKey,
               ':zero': 0,
               ':expiresAt': ref.expiresAt,
               ':g1': due.gsi2pk,
@@ -237,10 +238,10 @@ export function dynamoHeldDeliveries(db: DynamoDBDocumentClient, tableName: stri
           new UpdateCommand({
             TableName: tableName,
             Key: keys.delivery(ref.eventId, ref.ruleId),
-            UpdateExpression: 'SET #state = :dead, updatedAt = :now, deadReason = :reason REMOVE gsi3pk, gsi3sk, nextAttemptAt',
+            UpdateExpression: 'SET #state = :dead, updatedAt = :now, deadReason = :reason, stateKey = :stateKey REMOVE gsi3pk, gsi3sk, nextAttemptAt',
             ConditionExpression: '#state = :suspended AND expiresAt = :expiresAt',
             ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':dead': 'dead', ':suspended': 'suspended', ':now': nowIso, ':reason': reason, ':expiresAt': ref.expiresAt },
+            ExpressionAttributeValues: { ':dead': 'dead', ':suspended': 'suspended', ':now': nowIso, ':reason': reason, ':expiresAt': ref.expiresAt, ':stateKey': keys.stateKey('dead', nowIso, ref.eventId, ref.ruleId).stateKey },
           }),
         ),
       );
