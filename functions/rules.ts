@@ -11,6 +11,7 @@ import { createSqsClient } from '../shared/adapters/sqs/client';
 import type { AlertTargetRequest } from '../shared/domain/ruleSchemas';
 import { deleteAlertTarget, getAlertTarget, putAlertTarget } from '../shared/services/alerts';
 import { resumeRule } from '../shared/services/ruleHealth';
+import { listChatbots } from '../shared/services/chatbotStatus';
 import { createSealer } from '../shared/wiring/secrets';
 import { createRule, deleteRule, etagOf, getRule, listRules, regionQuotas, updateRule } from '../shared/services/rules';
 import type { RuleServiceDeps } from '../shared/services/rules';
@@ -48,6 +49,7 @@ export function createRulesHandler(rt: Pick<Runtime, 'logger' | 'authenticator' 
         rt.logger.info('rule test sent', { instanceId: params.instanceId, ruleId: params.ruleId, outcome: result.outcome, httpStatus: result.httpStatus });
         return json(200, result);
       },
+      listChatbots: async ({ params }) => json(200, await listChatbots(rt.operations.chatbots, params.instanceId ?? '')),
       resumeRule: async ({ params }) => {
         const result = await resumeRule(rt.operations, params.instanceId ?? '', params.ruleId ?? '');
         return json(202, result);

@@ -264,6 +264,21 @@ export const RESPONSE_SCHEMAS = {
   EventTrace: eventTraceSchema,
   RedeliverResult: redeliverResponseSchema,
   RequeuedCount: z.object({ requeued: z.int() }).check(z.meta({ id: 'RequeuedCount', example: { requeued: 42 } })),
+  ChatbotList: z
+    .object({
+      chatbots: z.array(
+        z.object({
+          method: z.string(),
+          bot: z.string(),
+          ruleIds: z.array(z.string()),
+          windows: z.array(z.object({ limit: z.int(), windowSeconds: z.int(), used: z.int() })),
+          pausedUntil: z.optional(z.string()),
+          waiting: z.int(),
+          nextFlushAt: z.optional(z.string()),
+        }),
+      ),
+    })
+    .check(z.meta({ id: 'ChatbotList' })),
   AlertTarget: z.object({ notify: maskedNotifySchema }).check(z.meta({ id: 'AlertTarget' })),
   Source: sourceSchema,
   SourceList: sourceListSchema,

@@ -238,6 +238,16 @@ export const ROUTES = [
     },
   },
   {
+    operationId: 'listChatbots',
+    method: 'GET',
+    path: '/v1/instances/{instanceId}/chatbots',
+    fn: 'rules',
+    auth: 'rules:read',
+    summary: "Every chatbot the instance's rules point at (masked): each window's use, pause, waiting mail, next flush",
+    tags: ['operations'],
+    responses: { 200: { description: 'Chatbots', schema: 'ChatbotList' }, 401: errors[401], 403: errors[403] },
+  },
+  {
     operationId: 'putAlertTarget',
     method: 'PUT',
     path: '/v1/instances/{instanceId}/alerts',

@@ -126,7 +126,8 @@ async function settleChunk(
     );
     await deps.chatbots.deleteMail(botId, ids);
     const verdict = outcome.outcome === 'delivered' ? 'delivered' : 'failed';
-    await Promise.all(open.map((r) => recordOutcome(deps, r, { attempt: verdict, closed: verdict }))); // hook: rule health
+    // Hook: rule health — one attempt (the send) per rule it carried, counting each delivery it closed.
+    await Promise.all([...byRule(open).values()].flatMap(([first, ...rest]) => (first ? [recordOutcome(deps, first, { attempt: verdict, closed: verdict, closedCount: rest.length + 1 })] : [])));
     deps.metrics?.({
       ...(outcome.outcome === 'delivered' ? { DeliveriesDelivered: open.length } : { DeliveriesFailed: open.length }),
       ...(chunk.digestId && outcome.outcome === 'delivered' ? { DigestsSent: 1 } : {}),
@@ -158,18 +159,32 @@ async function settleChunk(
         deadReason: dead ? `gave up after ${attempt.n} attempts` : 'event retention ended before a successful attempt',
       });
       closed.push(r.deliveryId);
-      await recordOutcome(deps, r, { attempt: 'failed', closed: 'dead' }); // hook: rule health
     } else {
       await deps.deliveries.transition(r, { state: 'retrying', attempt, nextAttemptAt: new Date(nextAt).toISOString() });
       const mail = chunk.items.find((m) => m.deliveryId === r.deliveryId);
       if (mail) await deps.chatbots.deferMail(botId, mail, nextAt);
-      await recordOutcome(deps, r, { attempt: 'failed' }); // hook: rule health
       next = Math.min(next, nextAt);
     }
   }
   if (closed.length > 0) await deps.chatbots.deleteMail(botId, closed);
+  // Hook: rule health — one failed attempt per rule the send carried, and the deliveries it closed dead.
+  const dead = new Set(closed);
+  await Promise.all(
+    [...byRule(open).values()].flatMap((rs) => {
+      const [first] = rs;
+      const ended = rs.filter((r) => dead.has(r.deliveryId)).length;
+      return first ? [recordOutcome(deps, first, ended > 0 ? { attempt: 'failed', closed: 'dead', closedCount: ended } : { attempt: 'failed' })] : [];
+    }),
+  );
   deps.metrics?.({ DeliveriesDead: closed.length, DeliveriesRetried: open.length - closed.length });
   return Number.isFinite(next) ? next : undefined;
+}
+
+/** Deliveries grouped by rule: a chatbot send counts once for each rule it carried. */
+function byRule(records: readonly DeliveryRecord[]): Map<string, DeliveryRecord[]> {
+  const groups = new Map<string, DeliveryRecord[]>();
+  for (const r of records) groups.set(r.ruleId, [...(groups.get(r.ruleId) ?? []), r]);
+  return groups;
 }
 
 /** `parked`: the delivery that just joined the mailbox, whose trace shows the wait. */

@@ -18,6 +18,7 @@ import type { DelayedQueue, DeliveryRecord, DeliveryRepository } from './deliver
 import type { DeliveryMessage, DeliveryQueue } from './eventStore';
 import type { AlertTargetStore, HeldDeliveries, OutcomeRecord, RuleHealthStore, StoredRuleHealth } from './ruleHealthPorts';
 import type { RuleStore } from './ruleStore';
+import type { ChatbotStatusDeps } from './chatbotStatus';
 
 export type Log = (message: string, fields: Record<string, unknown>) => void;
 
@@ -126,6 +127,7 @@ export interface ResumeDeps {
 /** What the operations routes of the rules function need: resume and the alert target. */
 export interface OperationsDeps extends ResumeDeps {
   alerts: AlertTargetStore;
+  chatbots: ChatbotStatusDeps;
 }
 
 /**

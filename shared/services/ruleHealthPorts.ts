@@ -8,6 +8,8 @@ export interface OutcomeRecord {
   attempt?: 'delivered' | 'failed';
   /** The delivery closed in this state (counted in last24h). */
   closed?: 'delivered' | 'failed' | 'dead';
+  /** How many deliveries closed so (one chatbot digest carries several of a rule); default 1. */
+  closedCount?: number;
   at: string;
 }
 

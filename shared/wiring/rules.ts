@@ -7,6 +7,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { dynamoAlertTargetStore } from '../adapters/dynamo/alertTargetRepository';
 import { dynamoHeldDeliveries, dynamoRuleHealthStore } from '../adapters/dynamo/ruleHealthRepository';
 import { sqsDeliveryQueue } from '../adapters/sqs/deliveryQueue';
+import { dynamoChatbotStateReader } from '../adapters/dynamo/chatbotStatusRepository';
 import type { OperationsDeps } from '../services/ruleHealth';
 import { createHttpSender } from '../adapters/http/httpSender';
 import { checkTargetHost } from '../adapters/net/targetGuard';
@@ -49,5 +50,11 @@ export function operationsDeps(config: Config, db: DynamoDBDocumentClient, sqs: 
     held: dynamoHeldDeliveries(db, config.tableName),
     queue: sqsDeliveryQueue(sqs, config.queueUrl),
     alerts: dynamoAlertTargetStore(db, config.tableName),
+    chatbots: {
+      rules: dynamoRuleStore(db, config.tableName),
+      bots: dynamoChatbotStateReader(db, config.tableName),
+      // DingTalk: one sliding window (SPEC §6).
+      windowsOf: () => [{ limit: config.dingtalkRateLimit, windowSeconds: config.dingtalkRateWindowSeconds }],
+    },
   };
 }

@@ -214,3 +214,52 @@ describe('bulk redelivery', () => {
     expect((await api('events', 'POST', `/v1/instances/${instanceId}/redeliver`, { states: ['failed'] })).json).toEqual({ requeued: 0 });
   }, 120_000);
 });
+
+describe('chatbot status', () => {
+  it('a chatbot paused by a throttle reply shows as paused with its pausedUntil, its waiting mail and next flush', async () => {
+    const instanceId = 'cri-opsbots01';
+    const token = `${Date.now().toString(36)}paus`;
+    const other = `${Date.now().toString(36)}idle`;
+    const r1 = await rule(instanceId, 'bot-a', { method: 'dingtalk', webhookUrl: ding.webhookUrl(token) });
+    const r2 = await rule(instanceId, 'bot-a-too', { method: 'dingtalk', webhookUrl: ding.webhookUrl(token) }, 'web');
+    const r3 = await rule(instanceId, 'bot-b', { method: 'dingtalk', webhookUrl: ding.webhookUrl(other) }, 'db');
+    await rule(instanceId, 'not-a-bot', { method: 'http', url: receiver.url }, 'db');
+    const before = await api('rules', 'GET', `/v1/instances/${instanceId}/chatbots`);
+    expect(before.status, before.text).toBe(200);
+    const idle = { windows: [{ limit: LIMIT, windowSeconds: WINDOW_MS / 1000, used: 0 }], waiting: 0 };
+    const listed = (before.json as { chatbots: unknown[] }).chatbots;
+    expect(listed).toHaveLength(2);
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        { method: 'dingtalk', bot: ding.webhookUrl(token).replace(token, '****paus'), ruleIds: [r1, r2].sort(), ...idle },
+        { method: 'dingtalk', bot: ding.webhookUrl(other).replace(other, '****idle'), ruleIds: [r3], ...idle },
+      ]),
+    );
+    expect(before.text).not.toContain(token);
+
+    ding.failNext(token, { errcode: 130101, errmsg: 'send too fast' });
+    const throttledAt = Date.now();
+    const [eventId] = await ingest(instanceId, 1);
+    worker = startWorker(rt, queue);
+    await until('the delivery throttled', async () => (await rt.deliver.deliveries.get(eventId ?? '', r1, instanceId))?.state === 'throttled', 15_000);
+    const reply = await api('rules', 'GET', `/v1/instances/${instanceId}/chatbots`);
+    const bots = (reply.json as { chatbots: { ruleIds: string[]; pausedUntil?: string; waiting: number; nextFlushAt?: string; windows: { used: number }[] }[] }).chatbots;
+    const paused = bots.find((b) => b.ruleIds.includes(r1));
+    expect(paused?.pausedUntil).toBeDefined();
+    const pausedUntil = Date.parse(paused?.pausedUntil ?? '');
+    // DINGTALK_THROTTLE_SECONDS (3 s) from the throttled send.
+    expect(pausedUntil).toBeGreaterThan(Date.now());
+    expect(pausedUntil).toBeGreaterThanOrEqual(throttledAt + 3_000);
+    expect(pausedUntil).toBeLessThanOrEqual(Date.now() + 3_000);
+    expect(paused?.waiting).toBe(1);
+    expect(paused?.windows[0]?.used).toBe(1);
+    expect(Date.parse(paused?.nextFlushAt ?? '')).toBeGreaterThanOrEqual(pausedUntil);
+    expect(bots.find((b) => b.ruleIds.includes(r3))).toMatchObject(idle);
+    // After the pause the mail leaves, and the bot is no longer shown as paused.
+    await until('delivered after the pause', async () => (await rt.deliver.deliveries.get(eventId ?? '', r1, instanceId))?.state === 'delivered', 20_000);
+    const afterPause = (await api('rules', 'GET', `/v1/instances/${instanceId}/chatbots`)).json as { chatbots: { ruleIds: string[]; pausedUntil?: string; waiting: number }[] };
+    const resumedBot = afterPause.chatbots.find((b) => b.ruleIds.includes(r1));
+    expect(resumedBot?.pausedUntil).toBeUndefined();
+    expect(resumedBot?.waiting).toBe(0);
+  }, 60_000);
+});

@@ -104,7 +104,7 @@ export function dynamoRuleHealthStore(db: DynamoDBDocumentClient, tableName: str
         // The slot is this hour's: count in it.
         const bump = runPart(outcome);
         bump.add.push(`${counter} :inc`);
-        bump.values[':inc'] = 1;
+        bump.values[':inc'] = outcome.closedCount ?? 1;
         bump.values[':hour'] = hour;
         try {
           return await update(instanceId, ruleId, outcome, bump, `h${slot} = :hour`);
@@ -115,7 +115,7 @@ export function dynamoRuleHealthStore(db: DynamoDBDocumentClient, tableName: str
         const restart = runPart(outcome);
         restart.set.push(`h${slot} = :hour`, ...Object.values(COUNTER).map((c) => `${c}${slot} = ${`${c}${slot}` === counter ? ':inc' : ':none'}`));
         restart.values[':hour'] = hour;
-        restart.values[':inc'] = 1;
+        restart.values[':inc'] = outcome.closedCount ?? 1;
         restart.values[':none'] = 0;
         try {
           return await update(instanceId, ruleId, outcome, restart, `attribute_not_exists(h${slot}) OR h${slot} <> :hour`);

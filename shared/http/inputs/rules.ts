@@ -14,6 +14,7 @@ export const rulesInputs: InputsOf<'rules'> = {
   deleteRule: { params: rule },
   testRule: { params: rule },
   resumeRule: { params: rule },
+  listChatbots: { params: instance },
   putAlertTarget: { params: instance, body: alertTargetRequestSchema },
   getAlertTarget: { params: instance },
   deleteAlertTarget: { params: instance },
