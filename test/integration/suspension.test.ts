@@ -183,6 +183,39 @@ describe('circuit breaker', () => {
     expect(item?.gsi3pk).toBeUndefined();
   });
 
+  it('editing the rule\'s target resumes it: held deliveries are re-queued', async () => {
+    const created = await api('POST', `/v1/instances/${INSTANCE}/rules`, {
+      ruleName: 'moved-endpoint',
+      regionId: 'cn-hangzhou',
+      eventTypes: ['cr:Artifact:SigningCompleted'],
+      scope: { type: 'INSTANCE' },
+      notify: { method: 'http', url: target.url },
+    });
+    const ruleId = (created.json as { ruleId: string }).ruleId;
+    const health = rt.deliver.ruleHealth;
+    if (!health) throw new Error('the worker has no rule health wired');
+    await health.health.record(INSTANCE, ruleId, { attempt: 'failed', at: new Date().toISOString() }, Date.now());
+    expect(await health.health.suspend(INSTANCE, ruleId, new Date().toISOString(), 'test')).toBe(true);
+    expect((await healthOf(ruleId)).state).toBe('suspended');
+    const eventId = `evt-held-${Date.now()}`;
+    const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+    await rt.deliver.deliveries.transition({ eventId, ruleId, instanceId: INSTANCE, expiresAt }, { state: 'suspended' });
+    const patched = await call(rules(), {
+      method: 'PATCH',
+      path: `/v1/instances/${INSTANCE}/rules/${ruleId}`,
+      headers: bearer(ADMIN_KEY),
+      body: { notify: { method: 'http', url: `${target.url}?moved=1` } },
+    });
+    expect(patched.status, patched.text).toBe(200);
+    expect((patched.json as { health: HealthBlock }).health.state).toBe('healthy');
+    expect(await itemAt({ pk: `EVENT#${eventId}`, sk: `DELIVERY#${ruleId}` })).toMatchObject({ state: 'pending' });
+    // A PATCH that leaves the target alone does not resume.
+    await health.health.record(INSTANCE, ruleId, { attempt: 'failed', at: new Date().toISOString() }, Date.now());
+    await health.health.suspend(INSTANCE, ruleId, new Date().toISOString(), 'test');
+    await call(rules(), { method: 'PATCH', path: `/v1/instances/${INSTANCE}/rules/${ruleId}`, headers: bearer(ADMIN_KEY), body: { enabled: true } });
+    expect((await healthOf(ruleId)).state).toBe('suspended');
+  });
+
   it('resume of an unknown rule is 404 RuleNotFound; the alert target is masked, replaced and removed', async () => {
     const missing = await api('POST', `/v1/instances/${INSTANCE}/rules/crecr-0000000000000000/resume`);
     expect(missing.status).toBe(404);
