@@ -516,8 +516,9 @@ describe('web console', () => {
       const get = async (path: string) => (await fetch(`${stack.baseUrl}${path}`, { headers: { authorization: `Bearer ${ADMIN}` } })).json() as Promise<Record<string, unknown>>;
       // Suspended (SUSPEND_* are short on this stack), and its retrying delivery held at its next turn.
       await poll('the delivery held by the suspended rule', async () => {
-        const trace = (await get(`/v1/instances/${I}/events/evt-console-ops`)) as { deliveries?: { state: string }[] };
-        return trace.deliveries?.[0]?.state === 'suspended' ? true : undefined;
+        // Other rules of the instance (all-to-webhook) match the event too: look at this rule's delivery.
+        const trace = (await get(`/v1/instances/${I}/events/evt-console-ops`)) as { deliveries?: { ruleId: string; state: string }[] };
+        return trace.deliveries?.find((d) => d.ruleId === ruleId)?.state === 'suspended' ? true : undefined;
       }, 60_000);
 
       await page.getByRole('link', { name: 'Event Rules', exact: true }).click();
