@@ -11,6 +11,8 @@ import { createSqsClient } from '../shared/adapters/sqs/client';
 import { lazyHttpHandler } from '../shared/wiring/base';
 import { historyDeps } from '../shared/wiring/ingest';
 import { getEventTrace, listEvents, redeliver } from '../shared/services/history';
+import { bulkRedeliver } from '../shared/services/bulkRedeliver';
+import type { BulkRedeliverRequest } from '../shared/http/inputs/events';
 
 export function createEventsHandler(rt: Pick<Runtime, 'logger' | 'authenticator' | 'history'>): HttpHandler {
   return createHttpFunction(
@@ -21,6 +23,12 @@ export function createEventsHandler(rt: Pick<Runtime, 'logger' | 'authenticator'
         const { limit, nextToken, ...filter } = query;
         const page = await listEvents(rt.history, params.instanceId ?? '', filter, limit ? Number(limit) : 30, nextToken);
         return json(200, page);
+      },
+      bulkRedeliver: async ({ params, body }) => {
+        const instanceId = params.instanceId ?? '';
+        const result = await bulkRedeliver(rt.history, instanceId, body as BulkRedeliverRequest);
+        rt.logger.info('bulk redelivery', { instanceId, requeued: result.requeued });
+        return json(202, result);
       },
       getEvent: async ({ params, principal }) => {
         if (!principal) throw new Error('no principal');

@@ -6,13 +6,18 @@ import { rulesInputs } from '../shared/http/inputs/rules';
 import { json, noContent } from '../shared/http/response';
 import type { Runtime } from '../shared/runtime';
 import { lazyHttpHandler } from '../shared/wiring/base';
-import { ruleServiceDeps, ruleTestDeps } from '../shared/wiring/rules';
+import { operationsDeps, ruleServiceDeps, ruleTestDeps } from '../shared/wiring/rules';
+import { createSqsClient } from '../shared/adapters/sqs/client';
+import type { AlertTargetRequest } from '../shared/domain/ruleSchemas';
+import { deleteAlertTarget, getAlertTarget, putAlertTarget } from '../shared/services/alerts';
+import { resumeRule } from '../shared/services/ruleHealth';
+import { listChatbots } from '../shared/services/chatbotStatus';
 import { createSealer } from '../shared/wiring/secrets';
 import { createRule, deleteRule, etagOf, getRule, listRules, regionQuotas, updateRule } from '../shared/services/rules';
 import type { RuleServiceDeps } from '../shared/services/rules';
 import { testRule } from '../shared/services/ruleTest';
 
-export function createRulesHandler(rt: Pick<Runtime, 'logger' | 'authenticator' | 'rules' | 'ruleTest'>): HttpHandler {
+export function createRulesHandler(rt: Pick<Runtime, 'logger' | 'authenticator' | 'rules' | 'ruleTest' | 'operations'>): HttpHandler {
   const deps: RuleServiceDeps = rt.rules;
   const location = (instanceId: string, ruleId: string) => `/v1/instances/${instanceId}/rules/${ruleId}`;
   return createHttpFunction(
@@ -44,6 +49,23 @@ export function createRulesHandler(rt: Pick<Runtime, 'logger' | 'authenticator' 
         rt.logger.info('rule test sent', { instanceId: params.instanceId, ruleId: params.ruleId, outcome: result.outcome, httpStatus: result.httpStatus });
         return json(200, result);
       },
+      listChatbots: async ({ params }) => json(200, await listChatbots(rt.operations.chatbots, params.instanceId ?? '')),
+      resumeRule: async ({ params }) => {
+        const result = await resumeRule(rt.operations, params.instanceId ?? '', params.ruleId ?? '');
+        return json(202, result);
+      },
+      putAlertTarget: async ({ params, body }) => {
+        const instanceId = params.instanceId ?? '';
+        const target = await putAlertTarget({ ...deps, alerts: rt.operations.alerts }, instanceId, (body as AlertTargetRequest).notify);
+        rt.logger.info('alert target set', { instanceId, method: target.notify.method });
+        return json(200, target);
+      },
+      getAlertTarget: async ({ params }) => json(200, await getAlertTarget(rt.operations, params.instanceId ?? '')),
+      deleteAlertTarget: async ({ params }) => {
+        await deleteAlertTarget(rt.operations, params.instanceId ?? '');
+        rt.logger.info('alert target removed', { instanceId: params.instanceId });
+        return noContent();
+      },
       deleteRule: async ({ params, headers }) => {
         const instanceId = params.instanceId ?? '';
         await deleteRule(deps, instanceId, params.ruleId ?? '', headers['if-match']);
@@ -57,5 +79,11 @@ export function createRulesHandler(rt: Pick<Runtime, 'logger' | 'authenticator' 
 
 export const handler = lazyHttpHandler((base) => {
   const sealer = createSealer(base.config);
-  return createRulesHandler({ ...base, rules: ruleServiceDeps(base.config, base.db, sealer), ruleTest: ruleTestDeps(base.config, base.db, sealer) });
+  const sqs = createSqsClient(base.config);
+  return createRulesHandler({
+    ...base,
+    rules: ruleServiceDeps(base.config, base.db, sealer, sqs),
+    ruleTest: ruleTestDeps(base.config, base.db, sealer),
+    operations: operationsDeps(base.config, base.db, sqs),
+  });
 });

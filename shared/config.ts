@@ -158,6 +158,8 @@ export const SETTINGS = {
   RETRY_MAX_ATTEMPTS: setting({ key: 'retryMaxAttempts', rule: int(1, 10_000), default: '100', doc: 'attempts before a delivery is `dead`' }),
   ALLOW_PRIVATE_TARGETS: setting({ key: 'allowPrivateTargets', rule: bool, default: { local: 'true', aws: 'false' }, doc: 'allow loopback/private notification targets' }),
   RECONCILE_AFTER_SECONDS: setting({ key: 'reconcileAfterSeconds', rule: int(1, 86_400), default: '120', doc: 'an open delivery (pending, retrying, throttled, parked chat mail) overdue by this long is re-driven by the reconciler, once per such period' }),
+  SUSPEND_AFTER_SECONDS: setting({ key: 'suspendAfterSeconds', rule: int(1, 2_592_000), default: '86400', doc: 'circuit breaker: a rule answered only by failures for this long…' }),
+  SUSPEND_MIN_ATTEMPTS: setting({ key: 'suspendMinAttempts', rule: int(1, 1_000_000), default: '20', doc: '…across at least this many attempts is suspended (its new deliveries held)' }),
   INGEST_RATE_PER_SECOND: setting({ key: 'ingestRatePerSecond', rule: int(1, 1_000_000), default: '100', doc: 'events per second per API key (per function instance) before 429' }),
   INGEST_BURST: setting({ key: 'ingestBurst', rule: int(100, 10_000_000), default: '200', doc: 'burst of the ingest rate (at least one full batch)' }),
   LOG_LEVEL: setting({ key: 'logLevel', rule: oneOf(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL', 'TRACE']), default: 'INFO', doc: '`DEBUG`, `INFO`, `WARN`, `ERROR`' }),

@@ -17,7 +17,8 @@ import { buildBase } from './wiring/base';
 import type { Base } from './wiring/base';
 import { deliverDeps } from './wiring/delivery';
 import { historyDeps, ingestDeps, reconcileDeps } from './wiring/ingest';
-import { ruleServiceDeps, ruleTestDeps } from './wiring/rules';
+import { operationsDeps, ruleServiceDeps, ruleTestDeps } from './wiring/rules';
+import type { OperationsDeps } from './services/ruleHealth';
 import { createSealer } from './wiring/secrets';
 import type { SourceEventsDeps } from './services/sourceEvents';
 import type { SourceAuthenticator, SourceServiceDeps } from './services/sources';
@@ -25,6 +26,7 @@ import { sourceAuthenticator, sourceEventsDeps, sourceServiceDeps } from './wiri
 
 export interface Runtime extends Base {
   rules: RuleServiceDeps;
+  operations: OperationsDeps;
   ruleTest: RuleTestDeps;
   ingest: IngestDeps;
   reconcile: ReconcileDeps;
@@ -40,7 +42,8 @@ export function buildRuntime(config: Config, log: AppLogger = logger, sqs: SQSCl
   const sealer = createSealer(config);
   return {
     ...base,
-    rules: ruleServiceDeps(config, base.db, sealer),
+    rules: ruleServiceDeps(config, base.db, sealer, sqs),
+    operations: operationsDeps(config, base.db, sqs),
     ruleTest: ruleTestDeps(config, base.db, sealer),
     ingest: ingestDeps(config, base.db, sqs, log),
     reconcile: reconcileDeps(config, base.db, sqs),

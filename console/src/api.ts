@@ -12,6 +12,14 @@ import type { SourceKind } from '../../shared/domain/sourceKinds';
 import type { SourceView } from '../../shared/domain/sources';
 import type { getEventTrace, listEvents } from '../../shared/services/history';
 import type { RuleTestResult } from '../../shared/services/ruleTest';
+import type { MaskedNotify, Notify } from '../../shared/domain/rules';
+import type { BulkRedeliverRequest } from '../../shared/services/bulkRedeliver';
+import type { ChatbotView } from '../../shared/services/chatbotStatus';
+
+export type { BulkRedeliverRequest, ChatbotView, Notify };
+export interface AlertTarget {
+  notify: MaskedNotify;
+}
 
 export type { ApiKeySummary, CreateRuleRequest, Me, RegionQuota, RuleTestResult, RuleView, Scope, SourceKind, SourceView, UpdateRuleRequest };
 export type EventPage = Awaited<ReturnType<typeof listEvents>>;
@@ -114,6 +122,22 @@ export const api = {
   getEvent: async (instanceId: string, eventId: string) => (await call<EventTrace>('GET', `/v1/instances/${enc(instanceId)}/events/${enc(eventId)}`)).data,
   redeliver: async (instanceId: string, eventId: string, ruleId?: string) =>
     (await call<{ requeued: string[] }>('POST', `/v1/instances/${enc(instanceId)}/events/${enc(eventId)}/redeliver`, { body: ruleId ? { ruleId } : {} })).data,
+
+  resumeRule: async (instanceId: string, ruleId: string) => (await call<{ requeued: number }>('POST', `${rulesPath(instanceId)}/${enc(ruleId)}/resume`)).data,
+  getAlertTarget: async (instanceId: string): Promise<AlertTarget | undefined> => {
+    try {
+      return (await call<AlertTarget>('GET', `/v1/instances/${enc(instanceId)}/alerts`)).data;
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) return undefined;
+      throw e;
+    }
+  },
+  putAlertTarget: async (instanceId: string, notify: Notify) => (await call<AlertTarget>('PUT', `/v1/instances/${enc(instanceId)}/alerts`, { body: { notify } })).data,
+  deleteAlertTarget: async (instanceId: string) => {
+    await call<undefined>('DELETE', `/v1/instances/${enc(instanceId)}/alerts`);
+  },
+  bulkRedeliver: async (instanceId: string, body: BulkRedeliverRequest) => (await call<{ requeued: number }>('POST', `/v1/instances/${enc(instanceId)}/redeliver`, { body })).data,
+  listChatbots: async (instanceId: string) => (await call<{ chatbots: ChatbotView[] }>('GET', `/v1/instances/${enc(instanceId)}/chatbots`)).data.chatbots,
 
   listSources: async (instanceId: string) => (await call<{ sources: SourceView[] }>('GET', `/v1/instances/${enc(instanceId)}/sources`)).data.sources,
   createSource: async (instanceId: string, body: { name: string; kind: SourceKind; regionId: string }) =>

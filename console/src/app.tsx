@@ -3,6 +3,8 @@
  * page for the current route. The API key never outlives the sign-in form: the session
  * lives in an HttpOnly cookie the page cannot read.
  */
+import { OperationsPage } from './pages/operations';
+import { ChatbotsPage } from './pages/chatbots';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, whenSignedOut } from './api';
 import type { Me } from './api';
@@ -140,6 +142,16 @@ export function App() {
                 </a>
               </li>
               <li>
+                <a href={hrefOf({ page: 'operations', instanceId })} aria-current={route.page === 'operations' ? 'page' : undefined}>
+                  {t('operations')}
+                </a>
+              </li>
+              <li>
+                <a href={hrefOf({ page: 'chatbots', instanceId })} aria-current={route.page === 'chatbots' ? 'page' : undefined}>
+                  {t('chatbots')}
+                </a>
+              </li>
+              <li>
                 <a href={hrefOf({ page: 'query', instanceId })} aria-current={route.page === 'query' || route.page === 'trace' ? 'page' : undefined}>
                   {t('queryByEventId')}
                 </a>
@@ -175,6 +187,10 @@ function Page({ route, me }: { route: Route; me: Me }) {
       return <QueryPage instanceId={route.instanceId} />;
     case 'sources':
       return <SourcesPage key={route.instanceId} instanceId={route.instanceId} />;
+    case 'operations':
+      return <OperationsPage key={route.instanceId} instanceId={route.instanceId} />;
+    case 'chatbots':
+      return <ChatbotsPage key={route.instanceId} instanceId={route.instanceId} />;
     case 'trace':
       return <TracePage key={route.eventId} instanceId={route.instanceId} eventId={route.eventId} />;
   }

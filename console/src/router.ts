@@ -13,6 +13,8 @@ export type Route =
   | { page: 'events'; instanceId: string }
   | { page: 'query'; instanceId: string }
   | { page: 'sources'; instanceId: string }
+  | { page: 'operations'; instanceId: string }
+  | { page: 'chatbots'; instanceId: string }
   | { page: 'trace'; instanceId: string; eventId: string };
 
 function decode(part: string): string | undefined {
@@ -35,6 +37,8 @@ export function parseRoute(hash: string): Route {
   if (section === 'events') return { page: 'events', instanceId: instance };
   if (section === 'query') return { page: 'query', instanceId: instance };
   if (section === 'sources') return { page: 'sources', instanceId: instance };
+  if (section === 'operations') return { page: 'operations', instanceId: instance };
+  if (section === 'chatbots') return { page: 'chatbots', instanceId: instance };
   return { page: 'rules', instanceId: instance };
 }
 
@@ -59,6 +63,10 @@ export function hrefOf(route: Route): string {
       return `#/instances/${e(route.instanceId)}/sources`;
     case 'trace':
       return `#/instances/${e(route.instanceId)}/events/${e(route.eventId)}`;
+    case 'operations':
+      return `#/instances/${e(route.instanceId)}/operations`;
+    case 'chatbots':
+      return `#/instances/${e(route.instanceId)}/chatbots`;
   }
 }
 

@@ -161,3 +161,9 @@ export type UpdateRuleRequest = z.infer<typeof updateRuleRequestSchema>;
 /** The full rule after a PATCH merge, re-checked as a whole (notify is checked on its own). */
 const { notify: _notify, ...fieldsWithoutNotify } = ruleFields;
 export const mergedRuleSchema = z.strictObject(fieldsWithoutNotify).check(checkStatuses);
+
+/** PUT /v1/instances/{instanceId}/alerts (SPEC §13): a target like a rule's, any method. */
+export const alertTargetRequestSchema = z
+  .strictObject({ notify: notifySchema })
+  .check(z.meta({ id: 'AlertTargetRequest', example: { notify: { method: 'https', url: 'https://ops.example.com/hooks/registry-alerts' } } }));
+export type AlertTargetRequest = z.infer<typeof alertTargetRequestSchema>;

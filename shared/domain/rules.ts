@@ -18,6 +18,8 @@ export type MaskedNotify =
   | { method: 'https'; url: string; secretSet: boolean };
 
 /** A rule as the API returns it (secrets masked); documented by shared/http/responseSchemas.ts. */
+import type { RuleHealthView } from './circuitBreaker';
+
 export interface RuleView {
   ruleId: string;
   instanceId: string;
@@ -33,6 +35,7 @@ export interface RuleView {
   createdAt: string;
   updatedAt: string;
   version: number;
+  health: RuleHealthView;
 }
 
 /** Rules in a region across every instance, against the quota (MAX_RULES_PER_REGION). */

@@ -73,6 +73,16 @@ const maskedNotifySchema = z.discriminatedUnion('method', [
   z.object({ method: z.literal('https'), url: z.string(), secretSet: z.boolean() }),
 ]);
 
+const ruleHealthSchema = z
+  .object({
+    state: z.enum(['healthy', 'failing', 'suspended']),
+    consecutiveFailures: z.int(),
+    lastDeliveredAt: z.optional(z.string()),
+    lastFailureAt: z.optional(z.string()),
+    last24h: z.object({ delivered: z.int(), failed: z.int(), dead: z.int() }),
+  })
+  .check(z.meta({ id: 'RuleHealth', description: 'Circuit-breaker state and recent outcomes of the rule (SPEC §13)' }));
+
 const ruleSchema = z
   .object({
     ruleId: z.string(),
@@ -89,6 +99,7 @@ const ruleSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
     version: z.int(),
+    health: ruleHealthSchema,
   })
   .check(z.meta({ id: 'Rule' }));
 
@@ -197,7 +208,7 @@ const eventTraceSchema = z
         ruleName: z.string(),
         method: z.enum([...CHAT_METHODS, 'http', 'https']),
         target: z.string().check(z.describe("Masked: a chat webhook's credential part shows its last 4 characters")),
-        state: z.enum(['pending', 'delivered', 'retrying', 'throttled', 'failed', 'dead']),
+        state: z.enum(['pending', 'delivered', 'retrying', 'throttled', 'failed', 'dead', 'suspended']),
         attempts: z.array(attemptSchema),
         deliveredAt: z.optional(z.string()),
         nextAttemptAt: z.optional(z.string()),
@@ -257,6 +268,23 @@ export const RESPONSE_SCHEMAS = {
   EventList: eventListSchema,
   EventTrace: eventTraceSchema,
   RedeliverResult: redeliverResponseSchema,
+  RequeuedCount: z.object({ requeued: z.int() }).check(z.meta({ id: 'RequeuedCount', example: { requeued: 42 } })),
+  ChatbotList: z
+    .object({
+      chatbots: z.array(
+        z.object({
+          method: z.string(),
+          bot: z.string(),
+          ruleIds: z.array(z.string()),
+          windows: z.array(z.object({ limit: z.int(), windowSeconds: z.int(), used: z.int() })),
+          pausedUntil: z.optional(z.string()),
+          waiting: z.int(),
+          nextFlushAt: z.optional(z.string()),
+        }),
+      ),
+    })
+    .check(z.meta({ id: 'ChatbotList' })),
+  AlertTarget: z.object({ notify: maskedNotifySchema }).check(z.meta({ id: 'AlertTarget' })),
   Source: sourceSchema,
   SourceList: sourceListSchema,
   CreatedSource: createdSourceSchema,

@@ -35,7 +35,7 @@ export interface RouteResponse {
 
 export interface RouteSpec {
   operationId: string;
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   fn: FunctionName;
   auth: RouteAuth;
@@ -251,6 +251,61 @@ export const ROUTES = [
     },
   },
   {
+    operationId: 'resumeRule',
+    method: 'POST',
+    path: '/v1/instances/{instanceId}/rules/{ruleId}/resume',
+    fn: 'rules',
+    auth: 'rules:write',
+    summary: 'End a suspension: re-queue every held delivery still within retention (held ones past it end dead)',
+    tags: ['rules', 'operations'],
+    responses: {
+      202: { description: 'Held deliveries re-queued', schema: 'RequeuedCount' },
+      401: errors[401],
+      403: errors[403],
+      404: { description: 'RuleNotFound', schema: 'Error' },
+    },
+  },
+  {
+    operationId: 'listChatbots',
+    method: 'GET',
+    path: '/v1/instances/{instanceId}/chatbots',
+    fn: 'rules',
+    auth: 'rules:read',
+    summary: "Every chatbot the instance's rules point at (masked): each window's use, pause, waiting mail, next flush",
+    tags: ['operations'],
+    responses: { 200: { description: 'Chatbots', schema: 'ChatbotList' }, 401: errors[401], 403: errors[403] },
+  },
+  {
+    operationId: 'putAlertTarget',
+    method: 'PUT',
+    path: '/v1/instances/{instanceId}/alerts',
+    fn: 'rules',
+    auth: 'rules:write',
+    summary: 'Set where notices go when a rule is suspended or recovers (any notify method; secrets sealed)',
+    tags: ['operations'],
+    responses: { 200: { description: 'The alert target, masked', schema: 'AlertTarget' }, ...errors, 400: { description: 'ValidationFailed or TargetNotAllowed', schema: 'Error' } },
+  },
+  {
+    operationId: 'getAlertTarget',
+    method: 'GET',
+    path: '/v1/instances/{instanceId}/alerts',
+    fn: 'rules',
+    auth: 'rules:write',
+    summary: "The instance's alert target, masked",
+    tags: ['operations'],
+    responses: { 200: { description: 'The alert target', schema: 'AlertTarget' }, 401: errors[401], 403: errors[403], 404: { description: 'AlertTargetNotFound', schema: 'Error' } },
+  },
+  {
+    operationId: 'deleteAlertTarget',
+    method: 'DELETE',
+    path: '/v1/instances/{instanceId}/alerts',
+    fn: 'rules',
+    auth: 'rules:write',
+    summary: "Remove the instance's alert target",
+    tags: ['operations'],
+    responses: { 204: { description: 'Removed' }, 401: errors[401], 403: errors[403], 404: { description: 'AlertTargetNotFound', schema: 'Error' } },
+  },
+  {
     operationId: 'ingestEvents',
     method: 'POST',
     path: '/v1/events',
@@ -320,8 +375,18 @@ export const ROUTES = [
     responses: {
       202: { description: 'Re-queued rule ids', schema: 'RedeliverResult' },
       ...errors,
-      404: { description: 'EventNotFound', schema: 'Error' },
+      404: { description: 'EventNotFound, or RuleNotFound: the event has no delivery for that rule', schema: 'Error' },
     },
+  },
+  {
+    operationId: 'bulkRedeliver',
+    method: 'POST',
+    path: '/v1/instances/{instanceId}/redeliver',
+    fn: 'events',
+    auth: 'events:write',
+    summary: 'Queue again every failed/dead delivery of the instance (optionally one rule, optionally reached that state within since..until), in bounded batches',
+    tags: ['events', 'operations'],
+    responses: { 202: { description: 'How many deliveries were re-queued', schema: 'RequeuedCount' }, ...errors },
   },
   {
     operationId: 'redeliverEvent',
@@ -334,7 +399,7 @@ export const ROUTES = [
     responses: {
       202: { description: 'Re-queued rule ids', schema: 'RedeliverResult' },
       ...errors,
-      404: { description: 'EventNotFound', schema: 'Error' },
+      404: { description: 'EventNotFound, or RuleNotFound: the event has no delivery for that rule', schema: 'Error' },
       409: { description: 'EventIdAmbiguous: several instances the key may read have this id', schema: 'Error' },
     },
   },

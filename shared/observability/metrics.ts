@@ -13,7 +13,10 @@ export type MetricName =
   | 'DeliveriesFailed'
   | 'DeliveriesDead'
   | 'DigestsSent'
-  | 'ThrottlePauses';
+  | 'ThrottlePauses'
+  | 'RulesSuspended'
+  | 'RulesRecovered'
+  | 'AlertsFailed';
 
 export const METRICS_NAMESPACE = 'RegistryEventNotifications';
 

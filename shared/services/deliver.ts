@@ -7,10 +7,12 @@ import { nextStep } from '../domain/nextStep';
 import { flushChatbot, parkInMailbox } from '../targets/mailbox';
 import { attemptHttp } from './deliverHttp';
 import type { DeliverDeps } from './deliverDeps';
-import { nowOf } from './deliverDeps';
+import { nowOf, recordOutcome } from './deliverDeps';
+import { holdIfSuspended } from './ruleHealth';
 import type { Attempt, DeliveryRecord, LoadedDelivery, QueueMessage } from './deliveryPorts';
 import { loadKeyOf, OPEN_STATES, parseWorkItem } from './deliveryPorts';
 import { isChatNotify } from './ruleStore';
+import type { OutcomeRecord } from './ruleHealthPorts';
 
 export type { DeliverDeps };
 export { nowOf };
@@ -78,12 +80,17 @@ async function deliverOne(deps: DeliverDeps, message: { eventId: string; ruleId:
   }
   const now = nowOf(deps);
   if (Date.parse(delivery.expiresAt) <= now) {
-    await deps.deliveries.transition(delivery, { state: 'dead', deadReason: 'event retention ended before a successful attempt' });
+    if (await deps.deliveries.transition(delivery, { state: 'dead', deadReason: 'event retention ended before a successful attempt' })) await recordOutcome(deps, delivery, { closed: 'dead' });
     await dropMail(deps, delivery);
     return;
   }
   if (!event) {
     await deps.deliveries.transition(delivery, { state: 'dead', deadReason: 'event record is gone' });
+    await dropMail(deps, delivery);
+    return;
+  }
+  // Hook: a suspended rule's delivery is held (recorded `suspended`), not attempted.
+  if (deps.ruleHealth && (await holdIfSuspended({ ...deps.ruleHealth, deliveries: deps.deliveries, queue: deps.queue }, delivery))) {
     await dropMail(deps, delivery);
     return;
   }
@@ -104,7 +111,17 @@ async function deliverOne(deps: DeliverDeps, message: { eventId: string; ruleId:
     const delay = await scheduleRetry(deps, delivery, attempt, result.retryAfterSeconds, true);
     deps.metrics?.(delay === undefined ? { DeliveriesDead: 1 } : { DeliveriesRetried: 1 });
   }
+  // Hook: after the attempt — health, and the point where suspension is decided.
+  await recordOutcome(deps, delivery, healthOutcomeOf(result.outcome, delivery, deps));
   deps.log?.('delivery attempt', { eventId, ruleId, n: attempt.n, outcome: attempt.outcome, httpStatus: attempt.httpStatus });
+}
+
+/** What an HTTP attempt means for its rule's health (a retry that ran out of attempts or retention closed `dead`). */
+function healthOutcomeOf(outcome: 'delivered' | 'retry' | 'failed', delivery: DeliveryRecord, deps: DeliverDeps): Omit<OutcomeRecord, 'at'> {
+  if (outcome === 'delivered') return { attempt: 'delivered', closed: 'delivered' };
+  if (outcome === 'failed') return { attempt: 'failed', closed: 'failed' };
+  const n = delivery.attemptCount + 1 - (delivery.attemptBase ?? 0);
+  return n >= deps.settings.retry.maxAttempts ? { attempt: 'failed', closed: 'dead' } : { attempt: 'failed' };
 }
 
 /** Messages that will act on a delivery now (not flushes, not chained waits). */

@@ -5,6 +5,10 @@ import type { ChatbotStore } from './chatbotPorts';
 import type { DelayedQueue, DeliveryRepository } from './deliveryPorts';
 import type { DeliverySettings } from './deliverySettings';
 import type { MetricsSink } from '../observability/metrics';
+import type { DeliveryRecord } from './deliveryPorts';
+import { recordRuleOutcome } from './ruleHealth';
+import type { RuleHealthDeps } from './ruleHealth';
+import type { HeldDeliveries, OutcomeRecord } from './ruleHealthPorts';
 
 export interface DeliverDeps {
   deliveries: DeliveryRepository;
@@ -17,6 +21,20 @@ export interface DeliverDeps {
   random?: () => number;
   log?: (message: string, fields: Record<string, unknown>) => void;
   metrics?: MetricsSink;
+  /** Rule health and the circuit breaker (SPEC §13); absent, deliveries are neither counted nor held. */
+  ruleHealth?: RuleHealthDeps & { held: HeldDeliveries };
 }
 
 export const nowOf = (deps: Pick<DeliverDeps, 'now'>) => (deps.now ?? Date.now)();
+
+/** Hook: an attempt's (or a close's) outcome counts for its rule's health, and may suspend it. */
+export async function recordOutcome(deps: DeliverDeps, delivery: DeliveryRecord, outcome: Omit<OutcomeRecord, 'at'>): Promise<void> {
+  if (deps.ruleHealth) await recordRuleOutcome(deps.ruleHealth, delivery, outcome);
+}
+
+/** Deliveries grouped by rule: a chatbot send counts once for each rule it carried. */
+export function byRule(records: readonly DeliveryRecord[]): Map<string, DeliveryRecord[]> {
+  const groups = new Map<string, DeliveryRecord[]>();
+  for (const r of records) groups.set(r.ruleId, [...(groups.get(r.ruleId) ?? []), r]);
+  return groups;
+}

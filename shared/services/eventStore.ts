@@ -14,7 +14,8 @@ export interface StoredEvent extends EventIdentity {
   origin?: EventOrigin;
 }
 
-export type DeliveryState = 'pending' | 'delivered' | 'retrying' | 'throttled' | 'failed' | 'dead';
+/** `suspended`: held by its suspended rule (SPEC §13), not attempted until the rule resumes. */
+export type DeliveryState = 'pending' | 'delivered' | 'retrying' | 'throttled' | 'failed' | 'dead' | 'suspended';
 
 /** One delivery per (event, matched rule); the rule's target is snapshotted at match time. */
 export interface StoredDelivery {

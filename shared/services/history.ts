@@ -7,12 +7,13 @@
 import { isChatNotify } from './ruleStore';
 import { canAccessInstance } from '../domain/apiKeys';
 import type { Principal } from '../domain/apiKeys';
-import { AppError, notFound } from '../domain/errors';
+import { AppError, notFound, ruleNotFound } from '../domain/errors';
 import { eventIdentity } from '../domain/cloudEvents';
 import type { Attempt } from './deliveryPorts';
 import type { DeliveryMessage, DeliveryQueue, DeliveryState, StoredEvent } from './eventStore';
 import type { HistoryFilter, HistoryStore } from './historyPorts';
 import { decodePageToken, encodePageToken } from './pageToken';
+import { pageByDeliveryState } from './deliveryStateIndex';
 import type { SourcePayloadStore } from './sourcePorts';
 
 export interface HistoryDeps {
@@ -63,6 +64,14 @@ export async function listEvents(deps: HistoryDeps, instanceId: string, filter: 
   const key = await deps.tokenKey();
   const start = nextToken !== undefined ? decodePageToken(key, nextToken, instanceId, filter) : undefined;
   const nowIso = (deps.now?.() ?? new Date()).toISOString();
+  const { deliveryState } = filter;
+  if (deliveryState !== undefined) {
+    const byState = await pageByDeliveryState(deps.store, instanceId, { ...filter, deliveryState }, limit, nowIso, start);
+    return {
+      events: byState.events.map(({ event, states }) => summary(event, states)),
+      nextToken: byState.next ? encodePageToken(key, instanceId, filter, byState.next) : null,
+    };
+  }
   const page = await deps.store.page(instanceId, filter, limit, nowIso, start);
   // Only the delivery states: the plan is one delivery per matched rule, already on the page.
   const events = await Promise.all(page.events.map(async (e) => summary(e, await deps.store.deliveryStates(e))));
@@ -140,6 +149,8 @@ async function sourceOf(deps: HistoryDeps, origin: NonNullable<StoredEvent['orig
 export async function redeliver(deps: HistoryDeps, principal: Principal, eventId: string, ruleId?: string, instanceId?: string): Promise<{ requeued: string[] }> {
   const event = await visibleEvent(deps, principal, eventId, instanceId);
   const deliveries = (await deps.store.deliveriesOf(eventId, event.instanceId)).filter((d) => ruleId === undefined || d.ruleId === ruleId);
+  // A rule the event has no delivery for is unknown here: say so instead of queueing nothing.
+  if (ruleId !== undefined && deliveries.length === 0) throw ruleNotFound(ruleId);
   const nowIso = (deps.now?.() ?? new Date()).toISOString();
   const requeued: DeliveryMessage[] = [];
   for (const d of deliveries) {

@@ -8,9 +8,22 @@ export interface HistoryFilter {
   status?: string;
   namespace?: string;
   repoName?: string;
+  /** Events with at least one delivery in this state (SPEC §13). */
+  deliveryState?: DeliveryState;
 }
 
 export type PageKey = Record<string, string>;
+
+/** An entry of the state index (gsi4): a delivery (or, with ruleId '', an event's not-yet-picked-up deliveries) in a state. */
+export interface StateEntry {
+  eventId: string;
+  ruleId: string;
+  state: DeliveryState;
+  /** When it reached the state (ISO). */
+  at: string;
+  /** Where a listing resumes right after this entry. */
+  key: PageKey;
+}
 
 export interface HistoryPage {
   events: StoredEvent[];
@@ -30,4 +43,13 @@ export interface HistoryStore {
   deliveryStates(event: Pick<StoredEvent, 'eventId' | 'expiresAt'>): Promise<{ ruleId: string; state: DeliveryState }[]>;
   /** failed/dead → pending again (attempt numbering continues); false if not reopenable. */
   reopen(eventId: string, ruleId: string, instanceId: string, nowIso: string): Promise<boolean>;
+  /**
+   * One page of the instance's state index for a state, newest first, optionally only
+   * entries that reached it within [since, until] (a Query of gsi4, never a scan).
+   */
+  stateEntries(
+    instanceId: string,
+    state: DeliveryState,
+    opts: { limit: number; start?: PageKey | undefined; since?: string | undefined; until?: string | undefined },
+  ): Promise<{ entries: StateEntry[]; next?: PageKey }>;
 }

@@ -8,7 +8,7 @@ import { validationFailed } from '../domain/errors';
 import type { HistoryFilter, PageKey } from './historyPorts';
 
 export function filterHash(filter: HistoryFilter): string {
-  const ordered = ['ruleId', 'eventType', 'status', 'namespace', 'repoName'].map((k) => filter[k as keyof HistoryFilter] ?? '');
+  const ordered = ['ruleId', 'eventType', 'status', 'namespace', 'repoName', 'deliveryState'].map((k) => filter[k as keyof HistoryFilter] ?? '');
   return createHash('sha256').update(JSON.stringify(ordered)).digest('base64url').slice(0, 16);
 }
 
@@ -37,10 +37,12 @@ export function decodePageToken(key: Buffer, token: string, instanceId: string, 
   if (p.v !== 1 || p.i !== instanceId || p.f !== filterHash(filter) || typeof p.k !== 'object' || p.k === null) throw invalid();
   const k = p.k as Record<string, unknown>;
   const pageKey: PageKey = {};
-  for (const name of ['pk', 'sk', 'gsi1pk', 'gsi1sk']) {
+  // By delivery state the listing reads the state index (gsi4), else history (gsi1).
+  const byState = filter.deliveryState !== undefined;
+  for (const name of byState ? ['pk', 'sk', 'instanceId', 'stateKey'] : ['pk', 'sk', 'gsi1pk', 'gsi1sk']) {
     if (typeof k[name] !== 'string') throw invalid();
     pageKey[name] = k[name];
   }
-  if (pageKey.gsi1pk !== `INST#${instanceId}#EVENTS`) throw invalid();
+  if (byState ? pageKey.instanceId !== instanceId || !pageKey.stateKey?.startsWith(`${filter.deliveryState}#`) : pageKey.gsi1pk !== `INST#${instanceId}#EVENTS`) throw invalid();
   return pageKey;
 }

@@ -20,6 +20,9 @@ import type { RuleStore, RuleWriteOutcome, StoredNotify, StoredRule } from './ru
 import { isChatNotify } from './ruleStore';
 import { randomId } from './apiKeys';
 import { sealContext } from './sealContext';
+import { healthView, resumeRule } from './ruleHealth';
+import type { ResumeDeps } from './ruleHealth';
+import type { RuleHealthStore, StoredRuleHealth } from './ruleHealthPorts';
 
 export { sealContext };
 
@@ -35,6 +38,10 @@ export interface RuleServiceDeps {
   };
   now?: () => Date;
   newRuleId?: () => string;
+  /** Rule health (SPEC §13): read beside every rule, dropped with it. */
+  health: Pick<RuleHealthStore, 'get' | 'listOf' | 'remove'>;
+  /** Editing a rule's target resumes it (SPEC §13): what is held is re-queued. */
+  resume?: Omit<ResumeDeps, 'rules'>;
 }
 
 const MAX_WRITE_ATTEMPTS = 5;
@@ -55,12 +62,15 @@ export function botIdOf(webhookUrl: URL): string {
   return createHash('sha256').update(token).digest('hex').slice(0, 32);
 }
 
-export function toView(rule: StoredRule): RuleView {
-  const n = rule.notify;
-  const notify: MaskedNotify =
-    isChatNotify(n)
-      ? { method: n.method, webhookUrl: n.webhookUrlMasked, secretSet: n.sealedSecret !== undefined }
-      : { method: n.method, url: n.url, secretSet: n.sealedSecret !== undefined };
+/** A stored target as reads show it: secrets become `secretSet`, a chat webhook's credential masked. */
+export function notifyView(n: StoredNotify): MaskedNotify {
+  return isChatNotify(n)
+    ? { method: n.method, webhookUrl: n.webhookUrlMasked, secretSet: n.sealedSecret !== undefined }
+    : { method: n.method, url: n.url, secretSet: n.sealedSecret !== undefined };
+}
+
+export function toView(rule: StoredRule, health: StoredRuleHealth | undefined, nowMs: number): RuleView {
+  const notify = notifyView(rule.notify);
   return {
     ruleId: rule.ruleId,
     instanceId: rule.instanceId,
@@ -76,11 +86,13 @@ export function toView(rule: StoredRule): RuleView {
     createdAt: rule.createdAt,
     updatedAt: rule.updatedAt,
     version: rule.version,
+    health: healthView(health, nowMs),
   };
 }
 
+const nowMsOf = (deps: RuleServiceDeps) => (deps.now?.() ?? new Date()).getTime();
 
-async function sealNotify(deps: RuleServiceDeps, instanceId: string, ruleId: string, notify: Notify): Promise<StoredNotify> {
+export async function sealNotify(deps: RuleServiceDeps, instanceId: string, ruleId: string, notify: Notify): Promise<StoredNotify> {
   const targetDeps = { dingtalkWebhookPrefix: deps.settings.dingtalkWebhookPrefix, chatPrefixes: deps.settings.chatPrefixes, checkHost: deps.checkHost };
   const url = await checkNotifyTarget(notify, targetDeps);
   const secret = 'secret' in notify ? notify.secret : undefined;
@@ -133,7 +145,7 @@ export async function createRule(deps: RuleServiceDeps, instanceId: string, requ
   const outcome = await deps.store.create(rule, deps.settings.maxRulesPerRegion);
   throwFor(outcome, rule, deps);
   if (!outcome.ok) throw new Error(`rule create failed on ${outcome.failed}`);
-  return toView(rule);
+  return toView(rule, undefined, nowMsOf(deps));
 }
 
 async function load(deps: RuleServiceDeps, instanceId: string, ruleId: string): Promise<StoredRule> {
@@ -143,12 +155,17 @@ async function load(deps: RuleServiceDeps, instanceId: string, ruleId: string): 
 }
 
 export async function getRule(deps: RuleServiceDeps, instanceId: string, ruleId: string): Promise<RuleView> {
-  return toView(await load(deps, instanceId, ruleId));
+  const [rule, health] = await Promise.all([load(deps, instanceId, ruleId), deps.health.get(instanceId, ruleId)]);
+  return toView(rule, health, nowMsOf(deps));
 }
 
 export async function listRules(deps: RuleServiceDeps, instanceId: string): Promise<RuleView[]> {
-  const rules = await deps.store.list(instanceId);
-  return rules.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.ruleId.localeCompare(b.ruleId)).map(toView);
+  // Two Queries of the instance's partition, never a scan: the rules, and their health items.
+  const [rules, health] = await Promise.all([deps.store.list(instanceId), deps.health.listOf(instanceId)]);
+  const nowMs = nowMsOf(deps);
+  return rules
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.ruleId.localeCompare(b.ruleId))
+    .map((rule) => toView(rule, health.get(rule.ruleId), nowMs));
 }
 
 /** Quota use of each region the instance's rules are in (the quota is shared by every instance of a region). */
@@ -196,7 +213,10 @@ export async function updateRule(
       version: current.version + 1,
     };
     const outcome = await deps.store.replace(current, next, deps.settings.maxRulesPerRegion);
-    if (outcome.ok) return toView(next);
+    if (outcome.ok) {
+      if (patch.notify && deps.resume) await resumeRule({ ...deps.resume, rules: { get: () => Promise.resolve(next) } }, instanceId, ruleId);
+      return toView(next, await deps.health.get(instanceId, ruleId), nowMsOf(deps));
+    }
     throwFor(outcome, next, deps);
     // Someone else wrote in between: with If-Match that is a failed precondition; without, merge again.
     if (ifMatch !== undefined && ifMatch.trim() !== '') throw preconditionFailed();
@@ -209,7 +229,10 @@ export async function deleteRule(deps: RuleServiceDeps, instanceId: string, rule
     const current = await load(deps, instanceId, ruleId);
     if (!ifMatchAllows(ifMatch, current.version)) throw preconditionFailed();
     const outcome = await deps.store.remove(current);
-    if (outcome.ok) return;
+    if (outcome.ok) {
+      await deps.health.remove(instanceId, ruleId);
+      return;
+    }
     if (ifMatch !== undefined && ifMatch.trim() !== '') throw preconditionFailed();
     if (attempt >= MAX_WRITE_ATTEMPTS) throw new Error(`rule delete kept conflicting (${outcome.failed})`);
   }

@@ -13,7 +13,7 @@ import { eventIdentity } from '../domain/cloudEvents';
 import { nextStep } from '../domain/nextStep';
 import type { MailItem, ShorterWindow } from '../services/chatbotPorts';
 import type { DeliverDeps } from '../services/deliverDeps';
-import { nowOf } from '../services/deliverDeps';
+import { byRule, nowOf, recordOutcome } from '../services/deliverDeps';
 import type { Attempt, DeliveryRecord, LoadedDelivery } from '../services/deliveryPorts';
 import { loadKeyOf, OPEN_STATES } from '../services/deliveryPorts';
 import { chatLimitsOf } from '../services/deliverySettings';
@@ -147,6 +147,9 @@ async function settleChunk(
       ),
     );
     await deps.chatbots.deleteMail(botId, ids);
+    const verdict = outcome.outcome === 'delivered' ? 'delivered' : 'failed';
+    // Hook: rule health — one attempt (the send) per rule it carried, counting each delivery it closed.
+    await Promise.all([...byRule(open).values()].flatMap(([first, ...rest]) => (first ? [recordOutcome(deps, first, { attempt: verdict, closed: verdict, closedCount: rest.length + 1 })] : [])));
     deps.metrics?.({
       ...(outcome.outcome === 'delivered' ? { DeliveriesDelivered: open.length } : { DeliveriesFailed: open.length }),
       ...(chunk.digestId && outcome.outcome === 'delivered' ? { DigestsSent: 1 } : {}),
@@ -180,6 +183,15 @@ async function settleChunk(
     }
   }
   if (closed.length > 0) await deps.chatbots.deleteMail(botId, closed);
+  // Hook: rule health — one failed attempt per rule the send carried, and the deliveries it closed dead.
+  const dead = new Set(closed);
+  await Promise.all(
+    [...byRule(open).values()].flatMap((rs) => {
+      const [first] = rs;
+      const ended = rs.filter((r) => dead.has(r.deliveryId)).length;
+      return first ? [recordOutcome(deps, first, ended > 0 ? { attempt: 'failed', closed: 'dead', closedCount: ended } : { attempt: 'failed' })] : [];
+    }),
+  );
   deps.metrics?.({ DeliveriesDead: closed.length, DeliveriesRetried: open.length - closed.length });
   return Number.isFinite(next) ? next : undefined;
 }

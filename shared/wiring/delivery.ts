@@ -5,6 +5,11 @@ import type { SecretSealer } from '../adapters/crypto/secretSealer';
 import { dynamoChatbotStore } from '../adapters/dynamo/chatbotRepository';
 import { dynamoDeliveryRepository } from '../adapters/dynamo/deliveryRepository';
 import { createHttpSender } from '../adapters/http/httpSender';
+import type { HttpSender } from '../adapters/http/httpSender';
+import { dynamoAlertTargetStore } from '../adapters/dynamo/alertTargetRepository';
+import { dynamoHeldDeliveries, dynamoRuleHealthStore } from '../adapters/dynamo/ruleHealthRepository';
+import { httpAlertSender } from '../services/alerts';
+import type { ChatbotStore } from '../services/chatbotPorts';
 import { sqsDelayedQueue } from '../adapters/sqs/deliveryQueue';
 import type { Config } from '../config';
 import type { AppLogger } from '../observability/logger';
@@ -37,15 +42,38 @@ export function deliverySettings(config: Config): DeliverySettings {
   };
 }
 
+/** Rule health, the circuit breaker and alerts (SPEC §13), as the delivery worker uses them. */
+export function ruleHealthDeps(
+  config: Config,
+  db: DynamoDBDocumentClient,
+  sealer: SecretSealer,
+  log: AppLogger,
+  parts: { sender: HttpSender; chatbots: ChatbotStore },
+): NonNullable<DeliverDeps['ruleHealth']> {
+  return {
+    health: dynamoRuleHealthStore(db, config.tableName),
+    held: dynamoHeldDeliveries(db, config.tableName),
+    alerts: dynamoAlertTargetStore(db, config.tableName),
+    alertSender: httpAlertSender({ sender: parts.sender, sealer, chatbots: parts.chatbots, settings: deliverySettings(config) }),
+    breaker: { afterSeconds: config.suspendAfterSeconds, minAttempts: config.suspendMinAttempts },
+    log: (message, fields) => log.info(message, fields),
+    warn: (message, fields) => log.warn(message, fields),
+    metrics: stdoutMetrics,
+  };
+}
+
 export function deliverDeps(config: Config, db: DynamoDBDocumentClient, sealer: SecretSealer, sqs: SQSClient, log: AppLogger): DeliverDeps {
+  const sender = createHttpSender({ allowPrivate: config.allowPrivateTargets });
+  const chatbots = dynamoChatbotStore(db, config.tableName, config.eventRetentionSeconds);
   return {
     deliveries: dynamoDeliveryRepository(db, config.tableName),
-    chatbots: dynamoChatbotStore(db, config.tableName, config.eventRetentionSeconds),
+    chatbots,
     queue: sqsDelayedQueue(sqs, config.queueUrl),
-    sender: createHttpSender({ allowPrivate: config.allowPrivateTargets }),
+    sender,
     sealer,
     settings: deliverySettings(config),
     log: (message, fields) => log.info(message, fields),
     metrics: stdoutMetrics,
+    ruleHealth: ruleHealthDeps(config, db, sealer, log, { sender, chatbots }),
   };
 }

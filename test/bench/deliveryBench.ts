@@ -1,4 +1,5 @@
 /** Figures 5–6: the chatbot limiters (accuracy, utilisation, cost; every chat provider) and delivery throughput vs raw fetch. */
+import { dynamoRuleHealthStore } from '../../shared/adapters/dynamo/ruleHealthRepository';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { createDeliverHandler } from '../../functions/deliver';
@@ -121,7 +122,7 @@ async function measureThroughput(b: Backends, n: number, delayMs: number): Promi
   const ruleStore = dynamoRuleStore(db, b.tableName);
   const instanceId = `cri-thru${delayMs}x${Date.now().toString(36)}`;
   const rule = await createRule(
-    { store: ruleStore, sealer, checkHost: async () => ({ allowed: true }), settings: { maxRulesPerRegion: 100, unsupportedRegions: new Set(), dingtalkWebhookPrefix: 'https://oapi.dingtalk.com/robot/send' } },
+    { store: ruleStore, health: dynamoRuleHealthStore(db, b.tableName), sealer, checkHost: async () => ({ allowed: true }), settings: { maxRulesPerRegion: 100, unsupportedRegions: new Set(), dingtalkWebhookPrefix: 'https://oapi.dingtalk.com/robot/send' } },
     instanceId,
     { ruleName: 'thru', regionId: 'cn-hangzhou', eventTypes: ['cr:Artifact:BuildCompleted'], scope: { type: 'INSTANCE' }, notify: { method: 'http', url: receiver.url, secret: `whsec_${Buffer.alloc(32, 2).toString('base64')}` } },
   );

@@ -1,4 +1,5 @@
 /** Figures 1–3: ingest overhead vs the raw SDK calls, calls per event, matcher cost. */
+import { dynamoRuleHealthStore } from '../../shared/adapters/dynamo/ruleHealthRepository';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Bench } from 'tinybench';
@@ -50,6 +51,7 @@ export async function benchIngest(b: Backends, quick: boolean): Promise<void> {
     await createRule(
       {
         store: ruleStore,
+        health: dynamoRuleHealthStore(db, b.tableName),
         sealer: localKeySealer(Buffer.alloc(32, 1)),
         checkHost: async () => ({ allowed: true }),
         settings: { maxRulesPerRegion: 100, unsupportedRegions: new Set(), dingtalkWebhookPrefix: 'https://oapi.dingtalk.com/robot/send' },

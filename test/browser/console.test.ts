@@ -100,6 +100,10 @@ beforeAll(async () => {
     DINGTALK_WEBHOOK_PREFIX: ding.prefix,
     FEISHU_WEBHOOK_PREFIXES: feishu.prefix,
     RETRY_BASE_SECONDS: '1',
+    RETRY_MAX_DELAY_SECONDS: '2',
+    // Short enough for the operations test to see a rule suspended; needs 4 failures in a row.
+    SUSPEND_AFTER_SECONDS: '2',
+    SUSPEND_MIN_ATTEMPTS: '4',
   });
   browser = await launchBrowser();
   // Reduced motion: axe measures colours at rest, not halfway through a transition.
@@ -533,6 +537,83 @@ describe('web console', () => {
       await keyboardContext.close();
     }
   }, 60_000);
+
+  it('operations: a suspended rule shows its badge and resumes, the alert target, bulk redelivery and the chatbot page', async () => {
+    const down = await startReceiver('/down');
+    try {
+      down.script(...Array.from({ length: 200 }, () => ({ status: 503 })));
+      const created = await post(`/v1/instances/${I}/rules`, {
+        ruleName: 'always-503',
+        regionId: 'cn-hangzhou',
+        eventTypes: ['cr:Artifact:BuildCompleted'],
+        scope: { type: 'REPO', namespace: 'team-a', repoNames: ['ops-repo'] },
+        notify: { method: 'http', url: down.url },
+      });
+      expect(created.status).toBe(201);
+      const ruleId = String(created.json.ruleId);
+      const sent = await post(
+        '/v1/events',
+        { ...event('evt-console-ops', 'cr:Artifact:BuildCompleted', 'SUCCESS', 'v1'), data: { InstanceId: I, RegionId: 'cn-hangzhou', RepoNamespaceName: 'team-a', RepoName: 'ops-repo', Tag: 'v1', BuildStatus: 'SUCCESS' } },
+        'application/cloudevents+json',
+      );
+      expect(sent.status).toBe(202);
+      const get = async (path: string) => (await fetch(`${stack.baseUrl}${path}`, { headers: { authorization: `Bearer ${ADMIN}` } })).json() as Promise<Record<string, unknown>>;
+      // Suspended (SUSPEND_* are short on this stack), and its retrying delivery held at its next turn.
+      await poll('the delivery held by the suspended rule', async () => {
+        // Other rules of the instance (all-to-webhook) match the event too: look at this rule's delivery.
+        const trace = (await get(`/v1/instances/${I}/events/evt-console-ops`)) as { deliveries?: { ruleId: string; state: string }[] };
+        return trace.deliveries?.find((d) => d.ruleId === ruleId)?.state === 'suspended' ? true : undefined;
+      }, 60_000);
+
+      await page.getByRole('link', { name: 'Event Rules', exact: true }).click();
+      await page.getByRole('heading', { name: `Event Rules of ${I}` }).waitFor();
+      const row = page.getByRole('row', { name: /always-503/ });
+      await expect.poll(() => row.textContent()).toContain('suspended');
+      await expectAccessible('rules with a suspended rule');
+      down.unscript();
+      await page.getByRole('button', { name: 'Resume always-503' }).click();
+      await page.getByText('always-503 resumed: 1 held deliveries queued again.').waitFor();
+      await poll('delivered after resume', async () => {
+        const rule = (await get(`/v1/instances/${I}/rules/${ruleId}`)) as { health?: { state: string; last24h: { delivered: number } } };
+        return rule.health?.state === 'healthy' && rule.health.last24h.delivered === 1 ? true : undefined;
+      });
+      await page.reload();
+      await expect.poll(() => page.getByRole('row', { name: /always-503/ }).textContent()).toContain('healthy');
+      expect(await page.getByRole('button', { name: 'Resume always-503' }).count()).toBe(0);
+
+      await page.getByRole('link', { name: 'Operations' }).click();
+      await page.getByRole('heading', { name: `Operations of ${I}` }).waitFor();
+      await page.getByText('No alert target yet.').waitFor();
+      await expectAccessible('operations');
+      await page.getByLabel('Method').selectOption('http');
+      await page.getByLabel('URL').fill('ftp://nowhere');
+      await page.getByRole('button', { name: 'Save alert target' }).click();
+      await expect.poll(() => page.getByLabel('URL').getAttribute('aria-invalid')).toBe('true');
+      await page.getByLabel('URL').fill(receiver.url);
+      await page.getByRole('button', { name: 'Save alert target' }).click();
+      await page.getByText('Alert target saved.').waitFor();
+      await page.getByText(`Current: http ${receiver.url}`).waitFor();
+      await page.getByRole('button', { name: 'Redeliver' }).click();
+      await page.getByText(/^\d+ deliveries queued again\.$/).waitFor();
+      await expectAccessible('operations after saving');
+      await page.getByRole('button', { name: 'Remove alert target' }).click();
+      await page.getByText('Alert target removed.').waitFor();
+
+      await page.getByRole('link', { name: 'Chatbots' }).click();
+      await page.getByRole('heading', { name: `Chatbots of ${I}` }).waitFor();
+      const bot = page.getByRole('row', { name: /\*\*\*\*0042/ });
+      await bot.waitFor();
+      expect(await bot.textContent()).toMatch(/\d+ of 20 in 60 s/);
+      expect(await bot.textContent()).toContain('not paused');
+      expect(await page.content()).not.toContain(BOT);
+      await expectAccessible('chatbots');
+      await page.screenshot({ path: join(DOCS, 'console-chatbots.png'), fullPage: true });
+      await page.getByRole('link', { name: 'Sources' }).click();
+      await page.getByRole('heading', { name: `Registry sources of ${I}` }).waitFor();
+    } finally {
+      await down.close();
+    }
+  }, 120_000);
 
   it('switches to 简体中文 and back, and signs out', async () => {
     await page.getByLabel('Language').selectOption('zh-CN');

@@ -224,7 +224,10 @@ describe('HTTP delivery', () => {
     await queue.drain();
     const commands: string[] = [];
     rt.db.middlewareStack.add((next, context) => async (args) => {
-      commands.push(String(context.commandName));
+      // Which item kind an UpdateItem wrote: a delivery's state, or its rule's health (SPEC §13).
+      const key: unknown = (args.input as { Key?: unknown }).Key;
+      const sk = typeof key === 'object' && key !== null && 'sk' in key ? String(key.sk) : '';
+      commands.push(`${String(context.commandName)}${sk.startsWith('HEALTH#') ? ':health' : ''}`);
       return next(args);
     }, { step: 'initialize', name: 'batchReadCounter' });
     try {
@@ -240,6 +243,10 @@ describe('HTTP delivery', () => {
     }
     expect(commands.filter((c) => c === 'BatchGetItemCommand')).toHaveLength(1);
     expect(commands.filter((c) => c === 'UpdateItemCommand')).toHaveLength(6);
+    // Rule health: one write per attempt (a slot restarted once per rule and hour, and a
+    // lost race on that restart, cost a retry); one cheap suspension check per delivery.
+    expect(commands.filter((c) => c === 'UpdateItemCommand:health').length).toBeGreaterThanOrEqual(6);
+    expect(commands.filter((c) => c === 'GetItemCommand:health')).toHaveLength(6);
     for (const e of events) {
       expect(forEvent(e.id)).toHaveLength(1);
       expect((await rt.deliver.deliveries.get(e.id, ruleId))?.state).toBe('delivered');

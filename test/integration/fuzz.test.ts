@@ -116,6 +116,9 @@ describe('fuzzing entry points', () => {
     ['ingest', 'ingest', 'POST', '/v1/events'],
     ['redeliver', 'events', 'POST', '/v1/events/fz-1/redeliver'],
     ['create session', 'apiKeys', 'POST', '/v1/sessions'],
+    ['put alert target', 'rules', 'PUT', '/v1/instances/cri-fuzz0001/alerts'],
+    ['resume rule', 'rules', 'POST', '/v1/instances/cri-fuzz0001/rules/RULE/resume'],
+    ['bulk redeliver', 'events', 'POST', '/v1/instances/cri-fuzz0001/redeliver'],
   ];
   it.each(targets)('%s: bodies × content types never 5xx, never write on rejection', async (_name, fn, method, rawPath) => {
     await fc.assert(
@@ -222,9 +225,9 @@ describe('fuzzing entry points', () => {
   }, 120_000);
 
   it('history query strings and event ids never 5xx', async () => {
-    const param = fc.constantFrom('limit', 'nextToken', 'ruleId', 'eventType', 'status', 'namespace', 'repoName', '__proto__', 'constructor', 'x');
+    const param = fc.constantFrom('limit', 'nextToken', 'ruleId', 'eventType', 'status', 'namespace', 'repoName', 'deliveryState', '__proto__', 'constructor', 'x');
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(param, fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom('0', '101', '1e400', '-1', 'NaN', '30', 'eyJ2IjoxfQ.AAAA'))), fc.string({ maxLength: 130 }), async (query, eventId) => {
+      fc.asyncProperty(fc.dictionary(param, fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom('0', '101', '1e400', '-1', 'NaN', '30', 'eyJ2IjoxfQ.AAAA', 'failed', 'suspended', 'pending'))), fc.string({ maxLength: 130 }), async (query, eventId) => {
         const list = await call(handlers.events, { path: '/v1/instances/cri-fuzz0001/events', headers: bearer(ADMIN_KEY), query });
         checkEnvelope(list.status, list.json, list.text);
         const one = await call(handlers.events, { path: `/v1/events/${encodeURIComponent(eventId)}`, headers: bearer(ADMIN_KEY) });

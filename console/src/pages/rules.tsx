@@ -23,6 +23,14 @@ export function describeTarget(rule: Pick<RuleView, 'notify'>): string {
 
 const shortType = (type: string) => type.slice(type.lastIndexOf(':') + 1);
 
+/** A rule's circuit-breaker state as a badge (SPEC §13). */
+export function HealthBadge({ health }: { health: RuleView['health'] }) {
+  const { t } = useI18n();
+  if (health.state === 'suspended') return <span class="badge badge-dead">{t('healthSuspended')}</span>;
+  if (health.state === 'failing') return <span class="badge badge-failed">{t('healthFailing', { n: health.consecutiveFailures })}</span>;
+  return <span class="badge badge-delivered">{t('healthHealthy')}</span>;
+}
+
 export function RulesPage({ instanceId }: { instanceId: string }) {
   const { t } = useI18n();
   const [rules, setRules] = useState<RuleView[] | undefined>();
@@ -71,6 +79,11 @@ export function RulesPage({ instanceId }: { instanceId: string }) {
       await api.deleteRule(instanceId, rule.ruleId, `"${rule.version}"`);
       return { kind: 'ok', text: t('ruleDeleted', { name: rule.ruleName }) };
     });
+  const resume = (rule: RuleView) =>
+    act(rule, async () => {
+      const result = await api.resumeRule(instanceId, rule.ruleId);
+      return { kind: 'ok', text: t('ruleResumed', { name: rule.ruleName, n: result.requeued }) };
+    });
   const test = (rule: RuleView) =>
     act(rule, async () => {
       const result = await api.testRule(instanceId, rule.ruleId);
@@ -117,6 +130,7 @@ export function RulesPage({ instanceId }: { instanceId: string }) {
                 <th scope="col">{t('colScope')}</th>
                 <th scope="col">{t('colTarget')}</th>
                 <th scope="col">{t('colStatus')}</th>
+                <th scope="col">{t('colHealth')}</th>
                 <th scope="col">{t('colActions')}</th>
               </tr>
             </thead>
@@ -153,7 +167,17 @@ export function RulesPage({ instanceId }: { instanceId: string }) {
                   <td>
                     <span class={rule.enabled ? 'badge badge-delivered' : 'badge badge-disabled'}>{rule.enabled ? t('enabled') : t('disabled')}</span>
                   </td>
+                  <td>
+                    <HealthBadge health={rule.health} />
+                    <br />
+                    <small>{t('healthLast24h', { delivered: rule.health.last24h.delivered, failed: rule.health.last24h.failed, dead: rule.health.last24h.dead })}</small>
+                  </td>
                   <td class="actions">
+                    {rule.health.state === 'suspended' && (
+                      <button type="button" disabled={busy !== undefined} aria-label={`${t('resume')} ${rule.ruleName}`} onClick={() => void resume(rule)}>
+                        {t('resume')}
+                      </button>
+                    )}
                     <a href={hrefOf({ page: 'ruleEdit', instanceId, ruleId: rule.ruleId })} aria-label={`${t('edit')} ${rule.ruleName}`}>
                       {t('edit')}
                     </a>

@@ -41,7 +41,7 @@ const isStaleState = (planned: PlannedDelivery | undefined, stateItem: Record<st
 /** A delivery as the services see it: the plan, overlaid with its state item if it has one. */
 export function deliveryRecord(planned: PlannedDelivery | undefined, stateItem: Record<string, unknown> | undefined): DeliveryRecord | undefined {
   if (!stateItem || isStaleState(planned, stateItem)) return planned ? { ...planned, state: 'pending', attempts: [], attemptCount: 0 } : undefined;
-  const { pk: _pk, sk: _sk, gsi2pk: _a, gsi2sk: _b, type: _t, ttl: _ttl, lastRequeuedAt: _l, ...state } = stateItem;
+  const { pk: _pk, sk: _sk, gsi2pk: _a, gsi2sk: _b, type: _t, ttl: _ttl, lastRequeuedAt: _l, stateKey: _k, gsi3pk: _h1, gsi3sk: _h2, ...state } = stateItem;
   const merged = { ...planned, ...state } as unknown as DeliveryRecord;
   if (typeof merged.notify !== 'object' || merged.notify === null) return undefined; // state of a plan that is gone
   return {

@@ -104,13 +104,14 @@ export function dynamoDeliveryRepository(db: DynamoDBDocumentClient, tableName: 
 
     async transition(delivery, change) {
       const nowIso = now().toISOString();
-      const set = ['#state = :state', 'updatedAt = :now', '#type = :type', 'expiresAt = :expiresAt', '#ttl = :ttl', 'instanceId = :instanceId'];
+      const set = ['#state = :state', 'updatedAt = :now', '#type = :type', 'expiresAt = :expiresAt', '#ttl = :ttl', 'instanceId = :instanceId', 'stateKey = :stateKey'];
       // The worker acted on it: the reconciler's re-drive count starts again.
       const remove: string[] = ['requeues'];
       const values: Record<string, unknown> = {
         ':state': change.state,
         ':now': nowIso,
         ':instanceId': delivery.instanceId,
+        ':stateKey': keys.stateKey(change.state, nowIso, delivery.eventId, delivery.ruleId).stateKey,
         ':type': 'delivery',
         ':expiresAt': delivery.expiresAt,
         ':ttl': epochSeconds(delivery.expiresAt),
@@ -152,6 +153,15 @@ export function dynamoDeliveryRepository(db: DynamoDBDocumentClient, tableName: 
         values[':g2'] = due.gsi2sk;
       } else {
         remove.push('gsi2pk', 'gsi2sk');
+      }
+      // Held by a suspended rule: in the held index, where resume finds it (SPEC §13).
+      if (change.state === 'suspended') {
+        const held = keys.held(delivery.ruleId, delivery.expiresAt, delivery.eventId);
+        set.push('gsi3pk = :h1', 'gsi3sk = :h2');
+        values[':h1'] = held.gsi3pk;
+        values[':h2'] = held.gsi3sk;
+      } else {
+        remove.push('gsi3pk', 'gsi3sk');
       }
       const update = new UpdateCommand({
         TableName: tableName,

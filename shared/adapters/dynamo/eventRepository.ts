@@ -37,6 +37,7 @@ export function eventItem(event: StoredEvent, deliveries: StoredDelivery[] = [])
     ...keys.event(event.eventId, event.instanceId),
     ...keys.eventHistory(event.instanceId, event.receivedAt, event.eventId),
     ...(deliveries.length > 0 ? keys.pendingEvent(pendingShardOf(event.eventId), event.receivedAt, event.eventId) : {}),
+    ...(deliveries.length > 0 ? keys.stateKey('pending', event.receivedAt, event.eventId) : {}),
     type: 'event',
     ...event,
     plan: deliveries.map(toPlan),
@@ -45,7 +46,7 @@ export function eventItem(event: StoredEvent, deliveries: StoredDelivery[] = [])
 }
 
 export function toStoredEvent(item: Record<string, unknown>): StoredEvent {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, gsi2pk: _g3, gsi2sk: _g4, type: _t, ttl: _ttl, plan: _p, requeues: _r, lastRequeuedAt: _l, ...rest } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, gsi2pk: _g3, gsi2sk: _g4, type: _t, ttl: _ttl, plan: _p, requeues: _r, lastRequeuedAt: _l, stateKey: _k, ...rest } = item;
   return rest as unknown as StoredEvent;
 }
 

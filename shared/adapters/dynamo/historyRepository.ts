@@ -103,6 +103,31 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
       return items.filter((item) => isStateOf(item, expiresAt)).map((item) => ({ ruleId: ruleIdOfStateItem(item), state: item.state as DeliveryState }));
     },
 
+    async stateEntries(instanceId, state, opts) {
+      const prefix = keys.stateKeyPrefix(state);
+      // '~' sorts after every ISO time and id character: the upper bound includes `until` itself.
+      const low = `${prefix}${opts.since ?? ''}`;
+      const high = `${prefix}${opts.until ?? ''}~`;
+      const out = await db.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: 'gsi4',
+          KeyConditionExpression: 'instanceId = :i AND stateKey BETWEEN :low AND :high',
+          ExpressionAttributeValues: { ':i': instanceId, ':low': low, ':high': high },
+          ScanIndexForward: false,
+          Limit: opts.limit,
+          ...(opts.start ? { ExclusiveStartKey: opts.start } : {}),
+        }),
+      );
+      const entries = (out.Items ?? []).map((item) => {
+        const parsed = keys.parseStateKey(String(item.stateKey));
+        const key: PageKey = { pk: String(item.pk), sk: String(item.sk), instanceId: String(item.instanceId), stateKey: String(item.stateKey) };
+        return { eventId: parsed.eventId, ruleId: parsed.ruleId, state, at: parsed.at, key };
+      });
+      const last = out.LastEvaluatedKey;
+      return { entries, ...(last ? { next: Object.fromEntries(Object.entries(last).map(([k, v]) => [k, String(v)])) } : {}) };
+    },
+
     async reopen(eventId, ruleId, instanceId, nowIso) {
       return applied(() =>
         db.send(
@@ -112,7 +137,7 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
             // Back in the pending index too, so the reconciler covers a lost re-queue message.
             // A fresh attempt budget (numbering continues from attemptCount).
             UpdateExpression:
-              'SET #state = :pending, updatedAt = :now, redeliveredAt = :now, instanceId = :instanceId, gsi2pk = :g1, gsi2sk = :g2, attemptBase = if_not_exists(attemptCount, :zero), requeues = :zero REMOVE deadReason, nextAttemptAt',
+              'SET #state = :pending, updatedAt = :now, redeliveredAt = :now, instanceId = :instanceId, stateKey = :stateKey, gsi2pk = :g1, gsi2sk = :g2, attemptBase = if_not_exists(attemptCount, :zero), requeues = :zero REMOVE deadReason, nextAttemptAt',
             ConditionExpression: '#state IN (:failed, :dead) AND expiresAt > :now',
             ExpressionAttributeNames: { '#state': 'state' },
             ExpressionAttributeValues: {
@@ -121,6 +146,7 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
               ':dead': 'dead',
               ':now': nowIso,
               ':instanceId': instanceId,
+              ':stateKey': keys.stateKey('pending', nowIso, eventId, ruleId).stateKey,
               ':zero': 0,
               ':g1': keys.pending(pendingShardOf(eventId), nowIso, eventId, ruleId).gsi2pk,
               ':g2': keys.pending(pendingShardOf(eventId), nowIso, eventId, ruleId).gsi2sk,

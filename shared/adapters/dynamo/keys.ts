@@ -61,4 +61,30 @@ export const keys = {
     gsi2sk: `${queuedAt}#${eventId}#${ruleId}`,
   }),
   pendingPartition: (shard: number) => `PENDING#${shard}`,
+  /** A rule's health and circuit-breaker state (SPEC §13), beside the rule. */
+  ruleHealth: (instanceId: string, ruleId: string) => ({ pk: `INST#${instanceId}`, sk: `HEALTH#${ruleId}` }),
+  ruleHealthPrefix: 'HEALTH#',
+  /** The instance's alert target (SPEC §13). */
+  alertTarget: (instanceId: string) => ({ pk: `INST#${instanceId}`, sk: 'ALERTS' }),
+  /**
+   * gsi3 (sparse): the deliveries a suspended rule holds, by expiry, so resume finds them
+   * all (within retention first) without a scan; only held state items carry it.
+   */
+  held: (ruleId: string, expiresAt: string, eventId: string) => ({ gsi3pk: `HELD#${ruleId}`, gsi3sk: `${expiresAt}#${eventId}` }),
+  heldPartition: (ruleId: string) => `HELD#${ruleId}`,
+  /**
+   * gsi4 (sparse; partition = the item's own `instanceId`): a delivery state item by its
+   * state and when it reached it, so "deliveries of this instance in state X" is one
+   * Query. Every write of a state item sets it with the state. An event item whose
+   * planned deliveries are not all picked up yet carries `pending` with its receipt time.
+   */
+  stateKey: (state: string, at: string, eventId: string, ruleId = '') => ({ stateKey: `${state}#${at}#${eventId}#${ruleId}` }),
+  stateKeyPrefix: (state: string) => `${state}#`,
+  /** The parts of a stateKey (an event id may hold '#'; the time and rule id never do). */
+  parseStateKey: (stateKey: string) => {
+    const first = stateKey.indexOf('#');
+    const second = stateKey.indexOf('#', first + 1);
+    const last = stateKey.lastIndexOf('#');
+    return { state: stateKey.slice(0, first), at: stateKey.slice(first + 1, second), eventId: stateKey.slice(second + 1, last), ruleId: stateKey.slice(last + 1) };
+  },
 } as const;

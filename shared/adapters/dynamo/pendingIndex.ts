@@ -54,7 +54,8 @@ export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string
         new UpdateCommand({
           TableName: tableName,
           Key: eventKey,
-          UpdateExpression: 'REMOVE gsi2pk, gsi2sk',
+          // Every planned delivery has its own state item now: the event leaves gsi4's `pending` too.
+          UpdateExpression: 'REMOVE gsi2pk, gsi2sk, stateKey',
           ConditionExpression: 'gsi2sk = :old',
           ExpressionAttributeValues: { ':old': old },
         }),
@@ -71,10 +72,21 @@ export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string
             TableName: tableName,
             Key: keys.delivery(eventId, p.ruleId),
             UpdateExpression:
-              'SET #state = :dead, deadReason = :reason, updatedAt = :now, expiresAt = :expiresAt, #ttl = :ttl, #type = :type, attempts = :none, attemptCount = :zero REMOVE deliveredAt, nextAttemptAt, attemptBase, gsi2pk, gsi2sk',
+              `SET #state = :dead, deadReason = :reason, updatedAt = :now, expiresAt = :expiresAt, #ttl = :ttl, #type = :type, attempts = :none, attemptCount = :zero, stateKey = :stateKey${instanceId !== undefined ? ', instanceId = :instanceId' : ''} REMOVE deliveredAt, nextAttemptAt, attemptBase, gsi2pk, gsi2sk`,
             ConditionExpression: 'attribute_not_exists(#state) OR expiresAt <> :expiresAt',
             ExpressionAttributeNames: { '#state': 'state', '#ttl': 'ttl', '#type': 'type' },
-            ExpressionAttributeValues: { ':dead': 'dead', ':reason': NEVER_PICKED_UP, ':now': now, ':expiresAt': expiresAt, ':ttl': epochSeconds(expiresAt), ':type': 'delivery', ':none': [], ':zero': 0 },
+            ExpressionAttributeValues: {
+              ':dead': 'dead',
+              ':reason': NEVER_PICKED_UP,
+              ':now': now,
+              ':expiresAt': expiresAt,
+              ':ttl': epochSeconds(expiresAt),
+              ':type': 'delivery',
+              ':none': [],
+              ':zero': 0,
+              ':stateKey': keys.stateKey('dead', now, eventId, p.ruleId).stateKey,
+              ...(instanceId !== undefined ? { ':instanceId': instanceId } : {}),
+            },
           }),
         );
       }
@@ -184,10 +196,10 @@ export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string
         new UpdateCommand({
           TableName: tableName,
           Key: key,
-          UpdateExpression: 'SET #state = :dead, deadReason = :reason, updatedAt = :now REMOVE gsi2pk, gsi2sk, nextAttemptAt',
+          UpdateExpression: 'SET #state = :dead, deadReason = :reason, updatedAt = :now, stateKey = :stateKey REMOVE gsi2pk, gsi2sk, nextAttemptAt',
           ConditionExpression: 'gsi2sk = :old AND #state IN (:pending, :retrying, :throttled) AND (expiresAt <= :now OR requeues >= :max)',
           ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ...OPEN, ':dead': 'dead', ':old': old, ':now': now, ':max': MAX_REQUEUES, ':reason': NEVER_PICKED_UP },
+          ExpressionAttributeValues: { ...OPEN, ':dead': 'dead', ':old': old, ':now': now, ':max': MAX_REQUEUES, ':reason': NEVER_PICKED_UP, ':stateKey': keys.stateKey('dead', now, message.eventId, message.ruleId).stateKey },
         }),
       );
       return [];

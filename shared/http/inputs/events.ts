@@ -4,6 +4,22 @@ import { EVENT_TYPES } from '../../domain/eventTypes';
 import type { EventType } from '../../domain/eventTypes';
 import { eventIdSchema, instanceIdSchema, OCI_COMPONENT, RULE_ID_PATTERN } from '../../domain/names';
 import type { InputsOf } from '../routeTable';
+import type { DeliveryState } from '../../services/eventStore';
+
+export const DELIVERY_STATES = ['pending', 'delivered', 'retrying', 'throttled', 'failed', 'dead', 'suspended'] as const satisfies readonly DeliveryState[];
+
+const isoTime = z.string().check(z.refine((v) => /^\d{4}-\d{2}-\d{2}T/.test(v) && !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 time'), z.maxLength(40));
+
+/** POST /v1/instances/{instanceId}/redeliver (SPEC §13). */
+export const bulkRedeliverRequestSchema = z
+  .strictObject({
+    ruleId: z.optional(z.string().check(z.regex(RULE_ID_PATTERN, 'must match ^crecr-[a-z0-9]{16}$'))),
+    states: z.array(z.enum(['failed', 'dead'])).check(z.minLength(1), z.maxLength(2)),
+    since: z.optional(isoTime),
+    until: z.optional(isoTime),
+  })
+  .check(z.meta({ id: 'BulkRedeliverRequest', example: { ruleId: 'crecr-0a1b2c3d4e5f6g7h', states: ['failed', 'dead'], since: '2026-12-01T00:00:00Z' } }));
+export type BulkRedeliverRequest = z.infer<typeof bulkRedeliverRequestSchema>;
 
 export const redeliverRequestSchema = z
   .strictObject({ ruleId: z.optional(z.string().check(z.regex(RULE_ID_PATTERN, 'must match ^crecr-[a-z0-9]{16}$'))) })
@@ -17,6 +33,7 @@ export const historyQuerySchema = z.strictObject({
   status: z.optional(z.enum(['SUCCESS', 'FAILED', 'CANCELED', 'DENIED'])),
   namespace: ociFilter,
   repoName: ociFilter,
+  deliveryState: z.optional(z.enum(DELIVERY_STATES)),
   limit: z.optional(
     z.string().check(
       z.regex(/^\d{1,3}$/, 'must be a whole number from 1 to 100'),
@@ -32,4 +49,5 @@ export const eventsInputs: InputsOf<'events'> = {
   redeliverEvent: { params: { eventId: eventIdSchema }, body: z.optional(redeliverRequestSchema) },
   getInstanceEvent: { params: { instanceId: instanceIdSchema, eventId: eventIdSchema } },
   redeliverInstanceEvent: { params: { instanceId: instanceIdSchema, eventId: eventIdSchema }, body: z.optional(redeliverRequestSchema) },
+  bulkRedeliver: { params: { instanceId: instanceIdSchema }, body: bulkRedeliverRequestSchema },
 };

@@ -1,5 +1,5 @@
 /** Input schemas of the rules function's routes. */
-import { createRuleRequestSchema, updateRuleRequestSchema } from '../../domain/ruleSchemas';
+import { alertTargetRequestSchema, createRuleRequestSchema, updateRuleRequestSchema } from '../../domain/ruleSchemas';
 import { instanceIdSchema, ruleIdSchema } from '../../domain/names';
 import type { InputsOf } from '../routeTable';
 
@@ -13,4 +13,9 @@ export const rulesInputs: InputsOf<'rules'> = {
   updateRule: { params: rule, body: updateRuleRequestSchema },
   deleteRule: { params: rule },
   testRule: { params: rule },
+  resumeRule: { params: rule },
+  listChatbots: { params: instance },
+  putAlertTarget: { params: instance, body: alertTargetRequestSchema },
+  getAlertTarget: { params: instance },
+  deleteAlertTarget: { params: instance },
 };
