@@ -5,7 +5,9 @@
  */
 import { chatbotStatusOf } from '../domain/chatbotStatus';
 import type { BotStatus, BotWindowData } from '../domain/chatbotStatus';
-import type { RuleStore, StoredNotify } from './ruleStore';
+import type { ChatMethod } from '../domain/chatMethods';
+import type { RuleStore } from './ruleStore';
+import { isChatNotify } from './ruleStore';
 
 export interface ChatbotStateReader {
   read(botId: string): Promise<{ slotsUntil: number[]; pausedUntil?: number; flushDueAt?: number; waiting: number }>;
@@ -15,7 +17,7 @@ export interface ChatbotStatusDeps {
   rules: Pick<RuleStore, 'list'>;
   bots: ChatbotStateReader;
   /** The rate windows of a bot of this notify method (their slots filled in from its state). */
-  windowsOf: (method: StoredNotify['method']) => Omit<BotWindowData, 'slotsUntil'>[];
+  windowsOf: (method: ChatMethod) => Omit<BotWindowData, 'slotsUntil'>[];
   now?: () => number;
 }
 
@@ -23,9 +25,9 @@ export type ChatbotView = { method: string; bot: string; ruleIds: string[] } & B
 
 export async function listChatbots(deps: ChatbotStatusDeps, instanceId: string): Promise<{ chatbots: ChatbotView[] }> {
   const rules = await deps.rules.list(instanceId);
-  const bots = new Map<string, { method: string; bot: string; ruleIds: string[] }>();
+  const bots = new Map<string, { method: ChatMethod; bot: string; ruleIds: string[] }>();
   for (const rule of rules) {
-    if (rule.notify.method !== 'dingtalk') continue; // the chatbot methods of today
+    if (!isChatNotify(rule.notify)) continue;
     const seen = bots.get(rule.notify.botId) ?? { method: rule.notify.method, bot: rule.notify.webhookUrlMasked, ruleIds: [] };
     seen.ruleIds.push(rule.ruleId);
     bots.set(rule.notify.botId, seen);
@@ -34,7 +36,10 @@ export async function listChatbots(deps: ChatbotStatusDeps, instanceId: string):
   const chatbots = await Promise.all(
     [...bots.entries()].map(async ([botId, bot]) => {
       const state = await deps.bots.read(botId);
-      const windows = deps.windowsOf('dingtalk').map((w) => ({ ...w, slotsUntil: state.slotsUntil }));
+      // The bot's slots expire with its longest window; a shorter window counts those taken within its own span.
+      const declared = deps.windowsOf(bot.method);
+      const longest = Math.max(...declared.map((w) => w.windowSeconds));
+      const windows = declared.map((w) => ({ ...w, slotsUntil: state.slotsUntil.map((until) => until - (longest - w.windowSeconds) * 1000) }));
       return { ...bot, ruleIds: bot.ruleIds.sort(), ...chatbotStatusOf({ ...state, windows }, nowMs) };
     }),
   );

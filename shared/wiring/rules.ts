@@ -54,8 +54,11 @@ export function operationsDeps(config: Config, db: DynamoDBDocumentClient, sqs: 
     chatbots: {
       rules: dynamoRuleStore(db, config.tableName),
       bots: dynamoChatbotStateReader(db, config.tableName),
-      // DingTalk: one sliding window (SPEC §6).
-      windowsOf: () => [{ limit: config.dingtalkRateLimit, windowSeconds: config.dingtalkRateWindowSeconds }],
+      // DingTalk: one sliding window (SPEC §6); the others as configured (SPEC §12).
+      windowsOf: (method) =>
+        method === 'dingtalk'
+          ? [{ limit: config.dingtalkRateLimit, windowSeconds: config.dingtalkRateWindowSeconds }]
+          : config.chat[method].windows.map((w) => ({ limit: w.limit, windowSeconds: w.windowMs / 1000 })),
     },
   };
 }
