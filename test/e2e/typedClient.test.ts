@@ -146,6 +146,21 @@ async function callEveryRoute(baseUrl: string, receiverUrl: string): Promise<voi
   expect(native.response.status).toBe(202);
   expect(native.data?.results[0]?.status).toBe('accepted');
   expect((await admin.DELETE('/v1/instances/{instanceId}/sources/{sourceId}', { params: { path: { instanceId, sourceId } } })).response.status).toBe(204);
+  // Operations (SPEC §13)
+  const resumed = await admin.POST('/v1/instances/{instanceId}/rules/{ruleId}/resume', { params: { path: rulePath } });
+  expect(resumed.response.status).toBe(202);
+  expect(resumed.data?.requeued).toBe(0);
+  const chatbots = await admin.GET('/v1/instances/{instanceId}/chatbots', { params: { path: { instanceId } } });
+  expect(chatbots.response.status).toBe(200);
+  expect(Array.isArray(chatbots.data?.chatbots)).toBe(true);
+  const alertPut = await admin.PUT('/v1/instances/{instanceId}/alerts', { params: { path: { instanceId } }, body: { notify: { method: 'http', url: receiverUrl } } });
+  expect(alertPut.response.status).toBe(200);
+  const alertGet = await admin.GET('/v1/instances/{instanceId}/alerts', { params: { path: { instanceId } } });
+  expect(alertGet.data?.notify).toMatchObject({ method: 'http', secretSet: false });
+  expect((await admin.DELETE('/v1/instances/{instanceId}/alerts', { params: { path: { instanceId } } })).response.status).toBe(204);
+  const bulk = await admin.POST('/v1/instances/{instanceId}/redeliver', { params: { path: { instanceId } }, body: { states: ['failed', 'dead'] } });
+  expect(bulk.response.status).toBe(202);
+  expect(typeof bulk.data?.requeued).toBe('number');
   expect((await admin.DELETE('/v1/instances/{instanceId}/rules/{ruleId}', { params: { path: rulePath, header: { 'If-Match': patched.response.headers.get('etag') ?? '' } } })).response.status).toBe(204);
 
   // Every route of the table was called through the typed client.

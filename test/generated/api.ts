@@ -177,6 +177,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/instances/{instanceId}/rules/{ruleId}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End a suspension: re-queue every held delivery still within retention (held ones past it end dead) */
+        post: operations["resumeRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/instances/{instanceId}/chatbots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every chatbot the instance's rules point at (masked): each window's use, pause, waiting mail, next flush */
+        get: operations["listChatbots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/instances/{instanceId}/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The instance's alert target, masked */
+        get: operations["getAlertTarget"];
+        /** Set where notices go when a rule is suspended or recovers (any notify method; secrets sealed) */
+        put: operations["putAlertTarget"];
+        post?: never;
+        /** Remove the instance's alert target */
+        delete: operations["deleteAlertTarget"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events": {
         parameters: {
             query?: never;
@@ -256,6 +309,23 @@ export interface paths {
         put?: never;
         /** Queue failed/dead deliveries of one instance's event again */
         post: operations["redeliverInstanceEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/instances/{instanceId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue again every failed/dead delivery of the instance (optionally one rule, optionally reached that state within since..until), in bounded batches */
+        post: operations["bulkRedeliver"];
         delete?: never;
         options?: never;
         head?: never;
@@ -360,6 +430,22 @@ export interface components {
         CreateSessionRequest: {
             apiKey: string;
         };
+        /**
+         * @example {
+         *       "ruleId": "crecr-0a1b2c3d4e5f6g7h",
+         *       "states": [
+         *         "failed",
+         *         "dead"
+         *       ],
+         *       "since": "2026-12-01T00:00:00Z"
+         *     }
+         */
+        BulkRedeliverRequest: {
+            ruleId?: string;
+            states: ("failed" | "dead")[];
+            since?: string;
+            until?: string;
+        };
         RedeliverRequest: {
             ruleId?: string;
         };
@@ -456,6 +542,19 @@ export interface components {
                 secret?: string;
             } | {
                 /** @constant */
+                method: "feishu";
+                webhookUrl: string;
+                secret?: string;
+            } | {
+                /** @constant */
+                method: "wecom";
+                webhookUrl: string;
+            } | {
+                /** @constant */
+                method: "slack";
+                webhookUrl: string;
+            } | {
+                /** @constant */
                 method: "http";
                 url: string;
                 secret?: string;
@@ -504,6 +603,19 @@ export interface components {
                 secret?: string;
             } | {
                 /** @constant */
+                method: "feishu";
+                webhookUrl: string;
+                secret?: string;
+            } | {
+                /** @constant */
+                method: "wecom";
+                webhookUrl: string;
+            } | {
+                /** @constant */
+                method: "slack";
+                webhookUrl: string;
+            } | {
+                /** @constant */
                 method: "http";
                 url: string;
                 secret?: string;
@@ -515,6 +627,45 @@ export interface components {
             };
             template?: string | null;
             enabled?: boolean;
+        };
+        /**
+         * @example {
+         *       "notify": {
+         *         "method": "https",
+         *         "url": "https://ops.example.com/hooks/registry-alerts"
+         *       }
+         *     }
+         */
+        AlertTargetRequest: {
+            notify: {
+                /** @constant */
+                method: "dingtalk";
+                webhookUrl: string;
+                secret?: string;
+            } | {
+                /** @constant */
+                method: "feishu";
+                webhookUrl: string;
+                secret?: string;
+            } | {
+                /** @constant */
+                method: "wecom";
+                webhookUrl: string;
+            } | {
+                /** @constant */
+                method: "slack";
+                webhookUrl: string;
+            } | {
+                /** @constant */
+                method: "http";
+                url: string;
+                secret?: string;
+            } | {
+                /** @constant */
+                method: "https";
+                url: string;
+                secret?: string;
+            };
         };
         /**
          * @example {
@@ -586,6 +737,19 @@ export interface components {
             instanceIds: string[];
             createdAt: string;
         };
+        /** @description Circuit-breaker state and recent outcomes of the rule (SPEC §13) */
+        RuleHealth: {
+            /** @enum {string} */
+            state: "healthy" | "failing" | "suspended";
+            consecutiveFailures: number;
+            lastDeliveredAt?: string;
+            lastFailureAt?: string;
+            last24h: {
+                delivered: number;
+                failed: number;
+                dead: number;
+            };
+        };
         Rule: {
             ruleId: string;
             instanceId: string;
@@ -608,8 +772,9 @@ export interface components {
             };
             tagPattern: string;
             notify: {
-                /** @constant */
-                method: "dingtalk";
+                /** @enum {string} */
+                method: "dingtalk" | "feishu" | "wecom" | "slack";
+                /** @description Masked: the URL's credential part (access_token, hook id, key, path) shows its last 4 characters */
                 webhookUrl: string;
                 secretSet: boolean;
             } | {
@@ -628,6 +793,7 @@ export interface components {
             createdAt: string;
             updatedAt: string;
             version: number;
+            health: components["schemas"]["RuleHealth"];
         };
         /** @description Rules in the region across every instance, against MAX_RULES_PER_REGION */
         RegionQuota: {
@@ -760,11 +926,11 @@ export interface components {
                 ruleId: string;
                 ruleName: string;
                 /** @enum {string} */
-                method: "dingtalk" | "http" | "https";
-                /** @description Masked: a DingTalk access_token shows its last 4 characters */
+                method: "dingtalk" | "feishu" | "wecom" | "slack" | "http" | "https";
+                /** @description Masked: a chat webhook's credential part shows its last 4 characters */
                 target: string;
                 /** @enum {string} */
-                state: "pending" | "delivered" | "retrying" | "throttled" | "failed" | "dead";
+                state: "pending" | "delivered" | "retrying" | "throttled" | "failed" | "dead" | "suspended";
                 attempts: components["schemas"]["Attempt"][];
                 deliveredAt?: string;
                 nextAttemptAt?: string;
@@ -828,6 +994,48 @@ export interface components {
         };
         RedeliverResult: {
             requeued: string[];
+        };
+        /**
+         * @example {
+         *       "requeued": 42
+         *     }
+         */
+        RequeuedCount: {
+            requeued: number;
+        };
+        ChatbotList: {
+            chatbots: {
+                method: string;
+                bot: string;
+                ruleIds: string[];
+                windows: {
+                    limit: number;
+                    windowSeconds: number;
+                    used: number;
+                }[];
+                pausedUntil?: string;
+                waiting: number;
+                nextFlushAt?: string;
+            }[];
+        };
+        AlertTarget: {
+            notify: {
+                /** @enum {string} */
+                method: "dingtalk" | "feishu" | "wecom" | "slack";
+                /** @description Masked: the URL's credential part (access_token, hook id, key, path) shows its last 4 characters */
+                webhookUrl: string;
+                secretSet: boolean;
+            } | {
+                /** @constant */
+                method: "http";
+                url: string;
+                secretSet: boolean;
+            } | {
+                /** @constant */
+                method: "https";
+                url: string;
+                secretSet: boolean;
+            };
         };
     };
     responses: never;
@@ -1789,6 +1997,344 @@ export interface operations {
             };
         };
     };
+    resumeRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                instanceId: string;
+                ruleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Held deliveries re-queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequeuedCount"];
+                };
+            };
+            /** @description Invalid request (ValidationFailed; MalformedJson for a body) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key (Unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Key lacks the scope or instance (Forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RuleNotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected failure (InternalError, with a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listChatbots: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                instanceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Chatbots */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatbotList"];
+                };
+            };
+            /** @description Invalid request (ValidationFailed; MalformedJson for a body) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key (Unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Key lacks the scope or instance (Forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected failure (InternalError, with a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAlertTarget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                instanceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The alert target */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertTarget"];
+                };
+            };
+            /** @description Invalid request (ValidationFailed; MalformedJson for a body) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key (Unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Key lacks the scope or instance (Forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description AlertTargetNotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected failure (InternalError, with a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putAlertTarget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                instanceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlertTargetRequest"];
+            };
+        };
+        responses: {
+            /** @description The alert target, masked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertTarget"];
+                };
+            };
+            /** @description ValidationFailed or TargetNotAllowed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key (Unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Key lacks the scope or instance (Forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 256 KiB (PayloadTooLarge) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body not JSON (UnsupportedMediaType) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected failure (InternalError, with a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteAlertTarget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                instanceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (ValidationFailed; MalformedJson for a body) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key (Unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Key lacks the scope or instance (Forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description AlertTargetNotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected failure (InternalError, with a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     ingestEvents: {
         parameters: {
             query?: never;
@@ -1911,6 +2457,7 @@ export interface operations {
                 status?: "SUCCESS" | "FAILED" | "CANCELED" | "DENIED";
                 namespace?: string;
                 repoName?: string;
+                deliveryState?: "pending" | "delivered" | "retrying" | "throttled" | "failed" | "dead" | "suspended";
                 limit?: string;
                 nextToken?: string;
             };
@@ -2165,8 +2712,88 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description EventNotFound */
+            /** @description EventNotFound, or RuleNotFound: the event has no delivery for that rule */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 256 KiB (PayloadTooLarge) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body not JSON (UnsupportedMediaType) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected failure (InternalError, with a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    bulkRedeliver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                instanceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkRedeliverRequest"];
+            };
+        };
+        responses: {
+            /** @description How many deliveries were re-queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequeuedCount"];
+                };
+            };
+            /** @description Invalid request (MalformedJson, ValidationFailed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key (Unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Key lacks the scope or instance (Forbidden) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2254,7 +2881,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description EventNotFound */
+            /** @description EventNotFound, or RuleNotFound: the event has no delivery for that rule */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -63,6 +63,6 @@ describe('settings', () => {
     expect(loadConfig({ ...base, STACK_MODE: 'aws', ADMIN_API_KEY_PARAMETER: '/p' }).allowPrivateTargets).toBe(false);
     const fields = new Set(NAMES.map((name) => SETTINGS[name].key));
     expect(fields.size).toBe(NAMES.length);
-    expect(Object.keys(config).sort()).toEqual([...fields, 'mode', 'adminKeyIsDefault'].sort());
+    expect(Object.keys(config).sort()).toEqual([...fields, 'mode', 'adminKeyIsDefault', 'chat'].sort());
   });
 });
