@@ -1,6 +1,6 @@
 /** Small shared pieces: field wrappers that show the API's field errors, status lines, badges. */
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from './api';
 import type { ErrorDetail } from './api';
 import { useI18n } from './i18n';
@@ -93,4 +93,58 @@ export function splitList(value: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
+}
+
+/** A labelled, horizontally scrollable table: caption for screen readers, column headers, rows. */
+export function DataTable({ caption, columns, children }: { caption: string; columns: readonly string[]; children: ComponentChildren }) {
+  return (
+    <div class="table-wrap">
+      <table class="striped">
+        <caption class="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th key={c} scope="col">
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+/**
+ * A destructive action asked twice, inline (no dialog): the first button turns into
+ * "… for good" and Cancel. `label` is the accessible name of the first button.
+ */
+export function ConfirmButton(props: { text: string; label: string; confirmText: string; cancelText: string; disabled?: boolean; onConfirm: () => void }) {
+  const [asking, setAsking] = useState(false);
+  if (!asking) {
+    return (
+      <button type="button" class="secondary outline" disabled={props.disabled} aria-label={props.label} onClick={() => setAsking(true)}>
+        {props.text}
+      </button>
+    );
+  }
+  return (
+    <>
+      <button
+        type="button"
+        class="danger"
+        disabled={props.disabled}
+        onClick={() => {
+          setAsking(false);
+          props.onConfirm();
+        }}
+      >
+        {props.confirmText}
+      </button>
+      <button type="button" class="secondary outline" onClick={() => setAsking(false)}>
+        {props.cancelText}
+      </button>
+    </>
+  );
 }

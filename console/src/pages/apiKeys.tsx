@@ -4,7 +4,7 @@ import { api, ApiError } from '../api';
 import type { ApiKeySummary, ErrorDetail, Me, Scope } from '../api';
 import { SCOPES } from '../../../shared/domain/apiKeys';
 import { useI18n } from '../i18n';
-import { describedBy, errorsAt, FieldErrors, formatTime, messageOf, NoticeLine, PageTitle, splitList } from '../ui';
+import { ConfirmButton, DataTable, describedBy, errorsAt, FieldErrors, formatTime, messageOf, NoticeLine, PageTitle, splitList } from '../ui';
 import type { Notice } from '../ui';
 
 export function ApiKeysPage({ me }: { me: Me }) {
@@ -17,7 +17,6 @@ export function ApiKeysPage({ me }: { me: Me }) {
   const [created, setCreated] = useState<{ name: string; apiKey: string } | undefined>();
   const [copied, setCopied] = useState(false);
   const [notice, setNotice] = useState<Notice>();
-  const [confirming, setConfirming] = useState<string | undefined>();
 
   async function load() {
     try {
@@ -64,7 +63,6 @@ export function ApiKeysPage({ me }: { me: Me }) {
     } catch (e) {
       setNotice({ kind: 'error', text: t('errorGeneric', { message: messageOf(e) }) });
     } finally {
-      setConfirming(undefined);
       await load();
     }
   }
@@ -123,53 +121,31 @@ export function ApiKeysPage({ me }: { me: Me }) {
       {keys === undefined && <p aria-busy="true">{t('loading')}</p>}
       {keys?.length === 0 && <p>{t('noKeys')}</p>}
       {keys && keys.length > 0 && (
-        <div class="table-wrap">
-          <table class="striped">
-            <caption class="visually-hidden">{t('apiKeys')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('keyName')}</th>
-                <th scope="col">{t('colKeyId')}</th>
-                <th scope="col">{t('scopes')}</th>
-                <th scope="col">{t('instances')}</th>
-                <th scope="col">{t('colCreated')}</th>
-                <th scope="col">{t('colStatus')}</th>
-                <th scope="col">{t('colActions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.map((key) => (
-                <tr key={key.keyId}>
-                  <th scope="row">{key.name}</th>
-                  <td>
-                    <code>{key.keyId}</code>
-                  </td>
-                  <td>{key.scopes.join(', ')}</td>
-                  <td>{key.instanceIds.join(', ')}</td>
-                  <td>{formatTime(key.createdAt, lang)}</td>
-                  <td>{key.status === 'active' ? t('active') : t('revoked')}</td>
-                  <td class="actions">
-                    {key.status === 'active' &&
-                      (confirming === key.keyId ? (
-                        <>
-                          <button type="button" class="danger" onClick={() => void revoke(key)}>
-                            {t('confirmRevoke', { name: key.name })}
-                          </button>
-                          <button type="button" class="secondary outline" onClick={() => setConfirming(undefined)}>
-                            {t('cancel')}
-                          </button>
-                        </>
-                      ) : (
-                        <button type="button" class="secondary outline" aria-label={`${t('revoke')} ${key.name}`} onClick={() => setConfirming(key.keyId)}>
-                          {t('revoke')}
-                        </button>
-                      ))}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption={t('apiKeys')} columns={[t('keyName'), t('colKeyId'), t('scopes'), t('instances'), t('colCreated'), t('colStatus'), t('colActions')]}>
+          {keys.map((key) => (
+            <tr key={key.keyId}>
+              <th scope="row">{key.name}</th>
+              <td>
+                <code>{key.keyId}</code>
+              </td>
+              <td>{key.scopes.join(', ')}</td>
+              <td>{key.instanceIds.join(', ')}</td>
+              <td>{formatTime(key.createdAt, lang)}</td>
+              <td>{key.status === 'active' ? t('active') : t('revoked')}</td>
+              <td class="actions">
+                {key.status === 'active' && (
+                  <ConfirmButton
+                    text={t('revoke')}
+                    label={`${t('revoke')} ${key.name}`}
+                    confirmText={t('confirmRevoke', { name: key.name })}
+                    cancelText={t('cancel')}
+                    onConfirm={() => void revoke(key)}
+                  />
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );

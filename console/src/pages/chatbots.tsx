@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import type { ChatbotView } from '../api';
 import { useI18n } from '../i18n';
-import { formatTime, messageOf, NoticeLine, PageTitle } from '../ui';
+import { DataTable, formatTime, messageOf, NoticeLine, PageTitle } from '../ui';
 import type { Notice } from '../ui';
 
 export function ChatbotsPage({ instanceId }: { instanceId: string }) {
@@ -36,48 +36,33 @@ export function ChatbotsPage({ instanceId }: { instanceId: string }) {
       {bots === undefined && !notice && <p aria-busy="true">{t('loading')}</p>}
       {bots?.length === 0 && <p>{t('noChatbots')}</p>}
       {bots && bots.length > 0 && (
-        <div class="table-wrap">
-          <table class="striped">
-            <caption class="visually-hidden">{t('chatbots')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('colBot')}</th>
-                <th scope="col">{t('colRules')}</th>
-                <th scope="col">{t('colWindows')}</th>
-                <th scope="col">{t('colPausedUntil')}</th>
-                <th scope="col">{t('colWaiting')}</th>
-                <th scope="col">{t('colNextFlush')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {bots.map((bot) => (
-                <tr key={`${bot.bot}-${bot.ruleIds.join(',')}`}>
-                  <th scope="row">
-                    {bot.method}
-                    <br />
-                    <small class="target">{bot.bot}</small>
-                  </th>
-                  <td>
-                    {bot.ruleIds.map((id) => (
-                      <code key={id}>{id} </code>
-                    ))}
-                  </td>
-                  <td>
-                    {bot.windows.map((w) => (
-                      <label key={`${w.windowSeconds}-${w.limit}`}>
-                        {t('windowUse', { used: w.used, limit: w.limit, seconds: w.windowSeconds })}
-                        <progress value={w.used} max={w.limit} />
-                      </label>
-                    ))}
-                  </td>
-                  <td>{bot.pausedUntil ? <span class="badge badge-throttled">{formatTime(bot.pausedUntil, lang)}</span> : t('notPaused')}</td>
-                  <td>{bot.waiting}</td>
-                  <td>{bot.nextFlushAt ? formatTime(bot.nextFlushAt, lang) : '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption={t('chatbots')} columns={[t('colBot'), t('colRules'), t('colWindows'), t('colPausedUntil'), t('colWaiting'), t('colNextFlush')]}>
+          {bots.map((bot) => (
+            <tr key={`${bot.bot}-${bot.ruleIds.join(',')}`}>
+              <th scope="row">
+                {bot.method}
+                <br />
+                <small class="target">{bot.bot}</small>
+              </th>
+              <td>
+                {bot.ruleIds.map((id) => (
+                  <code key={id}>{id} </code>
+                ))}
+              </td>
+              <td>
+                {bot.windows.map((w) => (
+                  <label key={`${w.windowSeconds}-${w.limit}`}>
+                    {t('windowUse', { used: w.used, limit: w.limit, seconds: w.windowSeconds })}
+                    <progress value={w.used} max={w.limit} />
+                  </label>
+                ))}
+              </td>
+              <td>{bot.pausedUntil ? <span class="badge badge-throttled">{formatTime(bot.pausedUntil, lang)}</span> : t('notPaused')}</td>
+              <td>{bot.waiting}</td>
+              <td>{bot.nextFlushAt ? formatTime(bot.nextFlushAt, lang) : '—'}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );

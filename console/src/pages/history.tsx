@@ -5,7 +5,7 @@ import type { EventSummary, RuleView } from '../api';
 import { EVENT_TYPES } from '../../../shared/domain/eventTypes';
 import { useI18n } from '../i18n';
 import { hrefOf } from '../router';
-import { describedBy, errorsAt, FieldErrors, formatTime, messageOf, PageTitle } from '../ui';
+import { DataTable, describedBy, errorsAt, FieldErrors, formatTime, messageOf, PageTitle } from '../ui';
 import type { ErrorDetail } from '../api';
 import { ApiError } from '../api';
 
@@ -168,44 +168,29 @@ export function HistoryPage({ instanceId }: { instanceId: string }) {
       {events === undefined && !error && <p aria-busy="true">{t('loading')}</p>}
       {events?.length === 0 && <p>{t('noEvents')}</p>}
       {events && events.length > 0 && (
-        <div class="table-wrap">
-          <table class="striped">
-            <caption class="visually-hidden">{t('eventHistory')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('colTime')}</th>
-                <th scope="col">{t('colEventId')}</th>
-                <th scope="col">{t('colType')}</th>
-                <th scope="col">{t('status')}</th>
-                <th scope="col">{t('colArtifact')}</th>
-                <th scope="col">{t('colDeliveries')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {events.map((e) => (
-                <tr key={`${e.instanceId}/${e.eventId}`}>
-                  <td>{formatTime(e.receivedAt, lang)}</td>
-                  <td>
-                    <a href={hrefOf({ page: 'trace', instanceId, eventId: e.eventId })}>
-                      <code>{e.eventId}</code>
-                    </a>
-                  </td>
-                  <td>{shortType(e.eventType)}</td>
-                  <td>{e.status}</td>
-                  <td class="artifact">
-                    {e.namespace}/{e.repoName}:{e.tag}
-                  </td>
-                  <td class="counts">
-                    {e.deliveries.delivered > 0 && <span class="badge badge-delivered">{t('countDelivered', { n: e.deliveries.delivered })}</span>}
-                    {e.deliveries.pending > 0 && <span class="badge badge-pending">{t('countPending', { n: e.deliveries.pending })}</span>}
-                    {e.deliveries.failed > 0 && <span class="badge badge-failed">{t('countFailed', { n: e.deliveries.failed })}</span>}
-                    {e.deliveries.dead > 0 && <span class="badge badge-dead">{t('countDead', { n: e.deliveries.dead })}</span>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption={t('eventHistory')} columns={[t('colTime'), t('colEventId'), t('colType'), t('status'), t('colArtifact'), t('colDeliveries')]}>
+          {events.map((e) => (
+            <tr key={`${e.instanceId}/${e.eventId}`}>
+              <td>{formatTime(e.receivedAt, lang)}</td>
+              <td>
+                <a href={hrefOf({ page: 'trace', instanceId, eventId: e.eventId })}>
+                  <code>{e.eventId}</code>
+                </a>
+              </td>
+              <td>{shortType(e.eventType)}</td>
+              <td>{e.status}</td>
+              <td class="artifact">
+                {e.namespace}/{e.repoName}:{e.tag}
+              </td>
+              <td class="counts">
+                {e.deliveries.delivered > 0 && <span class="badge badge-delivered">{t('countDelivered', { n: e.deliveries.delivered })}</span>}
+                {e.deliveries.pending > 0 && <span class="badge badge-pending">{t('countPending', { n: e.deliveries.pending })}</span>}
+                {e.deliveries.failed > 0 && <span class="badge badge-failed">{t('countFailed', { n: e.deliveries.failed })}</span>}
+                {e.deliveries.dead > 0 && <span class="badge badge-dead">{t('countDead', { n: e.deliveries.dead })}</span>}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <div class="wizard-buttons">
         <button type="button" class="secondary outline" disabled={tokens.length <= 1} onClick={() => setTokens((s) => s.slice(0, -1))}>

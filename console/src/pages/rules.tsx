@@ -5,7 +5,7 @@ import type { RegionQuota, RuleView } from '../api';
 import { useI18n } from '../i18n';
 import type { Translate } from '../i18n';
 import { hrefOf } from '../router';
-import { messageOf, NoticeLine, PageTitle } from '../ui';
+import { ConfirmButton, DataTable, messageOf, NoticeLine, PageTitle } from '../ui';
 import type { Notice } from '../ui';
 import { rememberInstance } from './instances';
 
@@ -37,7 +37,6 @@ export function RulesPage({ instanceId }: { instanceId: string }) {
   const [quotas, setQuotas] = useState<RegionQuota[]>([]);
   const [loadError, setLoadError] = useState<string | undefined>();
   const [notice, setNotice] = useState<Notice>();
-  const [confirming, setConfirming] = useState<string | undefined>();
   const [busy, setBusy] = useState<string | undefined>();
 
   async function load() {
@@ -64,7 +63,6 @@ export function RulesPage({ instanceId }: { instanceId: string }) {
       setNotice({ kind: 'error', text: e instanceof ApiError && e.status === 412 ? t('conflict') : t('errorGeneric', { message: messageOf(e) }) });
     } finally {
       setBusy(undefined);
-      setConfirming(undefined);
       await load();
     }
   }
@@ -120,93 +118,71 @@ export function RulesPage({ instanceId }: { instanceId: string }) {
       {rules === undefined && !loadError && <p aria-busy="true">{t('loading')}</p>}
       {rules?.length === 0 && <p>{t('noRules')}</p>}
       {rules && rules.length > 0 && (
-        <div class="table-wrap">
-          <table class="striped">
-            <caption class="visually-hidden">{t('eventRules')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('colName')}</th>
-                <th scope="col">{t('colEventTypes')}</th>
-                <th scope="col">{t('colScope')}</th>
-                <th scope="col">{t('colTarget')}</th>
-                <th scope="col">{t('colStatus')}</th>
-                <th scope="col">{t('colHealth')}</th>
-                <th scope="col">{t('colActions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rules.map((rule) => (
-                <tr key={rule.ruleId}>
-                  <th scope="row">
-                    {rule.ruleName}
+        <DataTable caption={t('eventRules')} columns={[t('colName'), t('colEventTypes'), t('colScope'), t('colTarget'), t('colStatus'), t('colHealth'), t('colActions')]}>
+          {rules.map((rule) => (
+            <tr key={rule.ruleId}>
+              <th scope="row">
+                {rule.ruleName}
+                <br />
+                <small>
+                  <code>{rule.ruleId}</code> · {rule.regionId}
+                </small>
+              </th>
+              <td>
+                {rule.eventTypes.map(shortType).join(', ')}
+                {rule.eventStatuses ? <small> ({rule.eventStatuses.join(', ')})</small> : null}
+              </td>
+              <td>
+                {describeScope(rule, t)}
+                {rule.tagPattern !== '.*' && (
+                  <>
                     <br />
                     <small>
-                      <code>{rule.ruleId}</code> · {rule.regionId}
+                      <code>{rule.tagPattern}</code>
                     </small>
-                  </th>
-                  <td>
-                    {rule.eventTypes.map(shortType).join(', ')}
-                    {rule.eventStatuses ? <small> ({rule.eventStatuses.join(', ')})</small> : null}
-                  </td>
-                  <td>
-                    {describeScope(rule, t)}
-                    {rule.tagPattern !== '.*' && (
-                      <>
-                        <br />
-                        <small>
-                          <code>{rule.tagPattern}</code>
-                        </small>
-                      </>
-                    )}
-                  </td>
-                  <td>
-                    {rule.notify.method}
-                    <br />
-                    <small class="target">{describeTarget(rule)}</small>
-                  </td>
-                  <td>
-                    <span class={rule.enabled ? 'badge badge-delivered' : 'badge badge-disabled'}>{rule.enabled ? t('enabled') : t('disabled')}</span>
-                  </td>
-                  <td>
-                    <HealthBadge health={rule.health} />
-                    <br />
-                    <small>{t('healthLast24h', { delivered: rule.health.last24h.delivered, failed: rule.health.last24h.failed, dead: rule.health.last24h.dead })}</small>
-                  </td>
-                  <td class="actions">
-                    {rule.health.state === 'suspended' && (
-                      <button type="button" disabled={busy !== undefined} aria-label={`${t('resume')} ${rule.ruleName}`} onClick={() => void resume(rule)}>
-                        {t('resume')}
-                      </button>
-                    )}
-                    <a href={hrefOf({ page: 'ruleEdit', instanceId, ruleId: rule.ruleId })} aria-label={`${t('edit')} ${rule.ruleName}`}>
-                      {t('edit')}
-                    </a>
-                    <button type="button" class="secondary outline" disabled={busy !== undefined} aria-label={`${rule.enabled ? t('disable') : t('enable')} ${rule.ruleName}`} onClick={() => void toggle(rule)}>
-                      {rule.enabled ? t('disable') : t('enable')}
-                    </button>
-                    <button type="button" class="secondary outline" disabled={busy !== undefined} aria-busy={busy === rule.ruleId ? 'true' : undefined} aria-label={`${t('sendTest')} ${rule.ruleName}`} onClick={() => void test(rule)}>
-                      {t('sendTest')}
-                    </button>
-                    {confirming === rule.ruleId ? (
-                      <>
-                        <button type="button" class="danger" disabled={busy !== undefined} onClick={() => void remove(rule)}>
-                          {t('confirmDelete', { name: rule.ruleName })}
-                        </button>
-                        <button type="button" class="secondary outline" onClick={() => setConfirming(undefined)}>
-                          {t('cancel')}
-                        </button>
-                      </>
-                    ) : (
-                      <button type="button" class="secondary outline" disabled={busy !== undefined} aria-label={`${t('delete')} ${rule.ruleName}`} onClick={() => setConfirming(rule.ruleId)}>
-                        {t('delete')}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                  </>
+                )}
+              </td>
+              <td>
+                {rule.notify.method}
+                <br />
+                <small class="target">{describeTarget(rule)}</small>
+              </td>
+              <td>
+                <span class={rule.enabled ? 'badge badge-delivered' : 'badge badge-disabled'}>{rule.enabled ? t('enabled') : t('disabled')}</span>
+              </td>
+              <td>
+                <HealthBadge health={rule.health} />
+                <br />
+                <small>{t('healthLast24h', { delivered: rule.health.last24h.delivered, failed: rule.health.last24h.failed, dead: rule.health.last24h.dead })}</small>
+              </td>
+              <td class="actions">
+                {rule.health.state === 'suspended' && (
+                  <button type="button" disabled={busy !== undefined} aria-label={`${t('resume')} ${rule.ruleName}`} onClick={() => void resume(rule)}>
+                    {t('resume')}
+                  </button>
+                )}
+                <a href={hrefOf({ page: 'ruleEdit', instanceId, ruleId: rule.ruleId })} aria-label={`${t('edit')} ${rule.ruleName}`}>
+                  {t('edit')}
+                </a>
+                <button type="button" class="secondary outline" disabled={busy !== undefined} aria-label={`${rule.enabled ? t('disable') : t('enable')} ${rule.ruleName}`} onClick={() => void toggle(rule)}>
+                  {rule.enabled ? t('disable') : t('enable')}
+                </button>
+                <button type="button" class="secondary outline" disabled={busy !== undefined} aria-busy={busy === rule.ruleId ? 'true' : undefined} aria-label={`${t('sendTest')} ${rule.ruleName}`} onClick={() => void test(rule)}>
+                  {t('sendTest')}
+                </button>
+                <ConfirmButton
+                  text={t('delete')}
+                  label={`${t('delete')} ${rule.ruleName}`}
+                  confirmText={t('confirmDelete', { name: rule.ruleName })}
+                  cancelText={t('cancel')}
+                  disabled={busy !== undefined}
+                  onConfirm={() => void remove(rule)}
+                />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );

@@ -4,7 +4,7 @@ import { api, ApiError } from '../api';
 import type { ErrorDetail, SourceKind, SourceView } from '../api';
 import { SOURCE_KINDS } from '../../../shared/domain/sourceKinds';
 import { useI18n } from '../i18n';
-import { describedBy, errorsAt, FieldErrors, formatTime, messageOf, NoticeLine, PageTitle } from '../ui';
+import { ConfirmButton, DataTable, describedBy, errorsAt, FieldErrors, formatTime, messageOf, NoticeLine, PageTitle } from '../ui';
 import type { Notice } from '../ui';
 
 const KIND_LABELS: Record<SourceKind, string> = { harbor: 'Harbor', distribution: 'CNCF Distribution', ecr: 'Amazon ECR (EventBridge)', acr: 'ACR' };
@@ -18,7 +18,6 @@ export function SourcesPage({ instanceId }: { instanceId: string }) {
   const [details, setDetails] = useState<ErrorDetail[]>([]);
   const [created, setCreated] = useState<{ name: string; url: string; token: string } | undefined>();
   const [notice, setNotice] = useState<Notice>();
-  const [confirming, setConfirming] = useState<string | undefined>();
 
   async function load() {
     try {
@@ -55,7 +54,6 @@ export function SourcesPage({ instanceId }: { instanceId: string }) {
     } catch (e) {
       setNotice({ kind: 'error', text: t('errorGeneric', { message: messageOf(e) }) });
     } finally {
-      setConfirming(undefined);
       await load();
     }
   }
@@ -106,54 +104,32 @@ export function SourcesPage({ instanceId }: { instanceId: string }) {
       {sources === undefined && <p aria-busy="true">{t('loading')}</p>}
       {sources?.length === 0 && <p>{t('noSources')}</p>}
       {sources && sources.length > 0 && (
-        <div class="table-wrap">
-          <table class="striped">
-            <caption class="visually-hidden">{t('sources')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('sourceName')}</th>
-                <th scope="col">{t('colKind')}</th>
-                <th scope="col">{t('colRegion')}</th>
-                <th scope="col">{t('ingestUrl')}</th>
-                <th scope="col">{t('colCreated')}</th>
-                <th scope="col">{t('colActions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {sources.map((s) => (
-                <tr key={s.sourceId}>
-                  <th scope="row">
-                    {s.name}
-                    <br />
-                    <small>
-                      <code>{s.sourceId}</code>
-                    </small>
-                  </th>
-                  <td>{KIND_LABELS[s.kind]}</td>
-                  <td>{s.regionId}</td>
-                  <td class="target">{`${window.location.origin}${s.ingestUrl}`}</td>
-                  <td>{formatTime(s.createdAt, lang)}</td>
-                  <td class="actions">
-                    {confirming === s.sourceId ? (
-                      <>
-                        <button type="button" class="danger" onClick={() => void remove(s)}>
-                          {t('confirmDeleteSource', { name: s.name })}
-                        </button>
-                        <button type="button" class="secondary outline" onClick={() => setConfirming(undefined)}>
-                          {t('cancel')}
-                        </button>
-                      </>
-                    ) : (
-                      <button type="button" class="secondary outline" aria-label={`${t('delete')} ${s.name}`} onClick={() => setConfirming(s.sourceId)}>
-                        {t('delete')}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption={t('sources')} columns={[t('sourceName'), t('colKind'), t('colRegion'), t('ingestUrl'), t('colCreated'), t('colActions')]}>
+          {sources.map((s) => (
+            <tr key={s.sourceId}>
+              <th scope="row">
+                {s.name}
+                <br />
+                <small>
+                  <code>{s.sourceId}</code>
+                </small>
+              </th>
+              <td>{KIND_LABELS[s.kind]}</td>
+              <td>{s.regionId}</td>
+              <td class="target">{`${window.location.origin}${s.ingestUrl}`}</td>
+              <td>{formatTime(s.createdAt, lang)}</td>
+              <td class="actions">
+                <ConfirmButton
+                  text={t('delete')}
+                  label={`${t('delete')} ${s.name}`}
+                  confirmText={t('confirmDeleteSource', { name: s.name })}
+                  cancelText={t('cancel')}
+                  onConfirm={() => void remove(s)}
+                />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );
