@@ -532,7 +532,18 @@ describe('web console', () => {
       await tabTo(kb, /^Create$/);
       await kb.keyboard.press('Enter');
       await kb.getByRole('heading', { name: `Event Rules of ${I}` }).waitFor();
+      // The rule exists (made by keyboard alone), and the list shows it (after a reload if
+      // the list was read before the write was visible to it, on a loaded machine).
+      await poll('the keyboard-made rule', async () => {
+        const list = await fetch(`${stack.baseUrl}/v1/instances/${I}/rules`, { headers: { authorization: `Bearer ${ADMIN}` } });
+        const names = ((await list.json()) as { rules: { ruleName: string }[] }).rules.map((r) => r.ruleName);
+        return names.includes('keyboard-only') ? true : undefined;
+      });
+      if ((await kb.getByRole('row', { name: /keyboard-only/ }).count()) === 0) await kb.reload();
       await kb.getByRole('row', { name: /keyboard-only/ }).waitFor();
+    } catch (error) {
+      await kb.screenshot({ path: join(tmpdir(), `console-keyboard-failure-${Date.now()}.png`), fullPage: true }).catch(() => undefined);
+      throw error;
     } finally {
       await keyboardContext.close();
     }
