@@ -82,10 +82,19 @@ export function PageTitle({ children }: { children: ComponentChildren }) {
   );
 }
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** One Intl formatter per language: building one per call costs more than the row it formats. */
 export function formatTime(iso: string | undefined, lang: string): string {
   if (!iso) return '';
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(lang, { dateStyle: 'medium', timeStyle: 'medium' });
+  if (Number.isNaN(date.getTime())) return iso;
+  let formatter = formatters.get(lang);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'medium' });
+    formatters.set(lang, formatter);
+  }
+  return formatter.format(date);
 }
 
 export function splitList(value: string): string[] {

@@ -44,7 +44,8 @@ export async function benchConsole(quick: boolean): Promise<void> {
       type: 'cr:Artifact:BuildCompleted',
       data: { InstanceId: I, RegionId: 'cn-hangzhou', RepoNamespaceName: 'team-a', RepoName: 'api', Tag: `v1.0.${i}`, BuildStatus: 'SUCCESS' },
     }));
-    await fetch(`${stack.baseUrl}/v1/events`, { method: 'POST', headers, body: JSON.stringify(batch) });
+    const ingested = await fetch(`${stack.baseUrl}/v1/events`, { method: 'POST', headers, body: JSON.stringify(batch) });
+    if (ingested.status !== 202) throw new Error(`batch ingest answered ${ingested.status}: ${await ingested.text()}`);
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
@@ -91,7 +92,9 @@ export async function benchConsole(quick: boolean): Promise<void> {
       await page.getByLabel('Events per page').selectOption('100');
       const started = Date.now();
       await page.getByRole('button', { name: 'Apply' }).click();
-      await page.locator('tbody tr').nth(99).waitFor();
+      await page.locator('tbody tr').nth(99).waitFor({ timeout: 10_000 }).catch(async (error: unknown) => {
+        throw new Error(`history rows on screen: ${await page.locator('tbody tr').count()} (${page.url()})`, { cause: error });
+      });
       renders.push(Date.now() - started);
       const fetchStarted = Date.now();
       await fetch(`${stack.baseUrl}/v1/instances/${I}/events?limit=100`, { headers: { authorization: `Bearer ${ADMIN}` } });

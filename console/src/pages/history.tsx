@@ -35,25 +35,25 @@ export function HistoryPage({ instanceId }: { instanceId: string }) {
   const [details, setDetails] = useState<ErrorDetail[]>([]);
   const [autoRefresh, setAutoRefresh] = useState(false);
   const [rules, setRules] = useState<RuleView[]>([]);
-  const loading = useRef(false);
+  const latest = useRef(0);
 
   const current = tokens[tokens.length - 1];
 
+  /** Every load asks; only the latest answer is shown (a filter applied mid-load is never lost). */
   async function load() {
-    if (loading.current) return;
-    loading.current = true;
+    const mine = (latest.current += 1);
     try {
       const query: Record<string, string> = { ...filter, ...(current ? { nextToken: current } : {}) };
       const page = await api.listEvents(instanceId, query);
+      if (mine !== latest.current) return;
       setEvents(page.events);
       setNext(page.nextToken);
       setError(undefined);
       setDetails([]);
     } catch (e) {
+      if (mine !== latest.current) return;
       setError(messageOf(e));
       setDetails(e instanceof ApiError ? e.details : []);
-    } finally {
-      loading.current = false;
     }
   }
 
