@@ -88,8 +88,8 @@ function cutToBytes(s: string, budget: number): string {
   return trailing % 2 === 1 ? out.slice(0, -1) : out;
 }
 
-function templateValues(line: NotificationLine): TemplateValues {
-  // Copied field by field so extra own properties of the caller's object can never be substituted.
+/** Copied field by field so extra own properties of the caller's object can never be substituted. */
+export function templateValues(line: NotificationLine): TemplateValues {
   return {
     eventId: line.eventId,
     eventType: line.eventType,

@@ -9,7 +9,7 @@
 import type { HttpSender } from './httpSenderPort';
 import type { SecretSealer } from './secretSealerPort';
 import { chatTarget } from '../targets/registry';
-import { chatLimitsOf } from './deliverySettings';
+import { chatWindowPlan } from './deliverySettings';
 import type { ChatbotStore } from './chatbotPorts';
 import type { DeliverySettings } from './deliverySettings';
 import { notFound } from '../domain/errors';
@@ -80,11 +80,9 @@ export function httpAlertSender(deps: {
       if (isChatNotify(notify)) {
         // An alert to a chatbot takes a send slot like any message: every window of the bot holds.
         const target = chatTarget(notify.method);
-        const s = chatLimitsOf(deps.settings, notify.method);
-        const [main, ...others] = [...s.windows].sort((a, b) => b.windowMs - a.windowMs);
-        const windowMs = main?.windowMs ?? 1_000;
-        const shorter = others.map((w) => ({ limit: w.limit, offsetMs: windowMs - w.windowMs }));
-        const grant = await deps.chatbots.acquire(notify.botId, at, { limit: main?.limit ?? 1, holdMs: timeoutMs + windowMs + s.marginMs, ...(shorter.length > 0 ? { shorter } : {}) });
+        const { limits: s, main, shorter } = chatWindowPlan(deps.settings, notify.method);
+        const windowMs = main.windowMs;
+        const grant = await deps.chatbots.acquire(notify.botId, at, { limit: main.limit, holdMs: timeoutMs + windowMs + s.marginMs, ...(shorter.length > 0 ? { shorter } : {}) });
         if (!grant.ok) return { outcome: 'failed', error: 'the alert chatbot has no send slot left in its window' };
         const url = await deps.sealer.open(notify.sealedWebhookUrl, sealContext(notice.instanceId, ALERTS_SEAL_ID, 'webhookUrl'));
         const secret = notify.sealedSecret ? await deps.sealer.open(notify.sealedSecret, sealContext(notice.instanceId, ALERTS_SEAL_ID, 'secret')) : undefined;

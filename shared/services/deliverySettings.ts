@@ -1,5 +1,6 @@
 /** Delivery settings derived from the configuration, in milliseconds where it matters. */
 import type { RetryPolicy } from '../domain/retry';
+import type { ShorterWindow } from './chatbotPorts';
 import { CHAT_TARGETS } from '../targets/registry';
 import type { ChatMethod, RateWindow } from '../targets/target';
 
@@ -48,4 +49,13 @@ export function safetyMarginMs(windowMs: number): number {
  */
 export function chatMarginMs(windowMs: number): number {
   return Math.min(2_000, Math.max(50, Math.round(windowMs * 0.01)));
+}
+
+/** A bot's longest window, and its shorter ones as offsets from it (the limiter's shape, see ShorterWindow). */
+export function chatWindowPlan(settings: DeliverySettings, method: ChatMethod) {
+  const limits = chatLimitsOf(settings, method);
+  const sorted = [...limits.windows].sort((a, b) => b.windowMs - a.windowMs);
+  const main = sorted[0] ?? { limit: 1, windowMs: 1_000 };
+  const shorter: ShorterWindow[] = sorted.slice(1).map((w) => ({ limit: w.limit, offsetMs: main.windowMs - w.windowMs }));
+  return { limits, main, shorter };
 }

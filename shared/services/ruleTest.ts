@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { HttpSender } from './httpSenderPort';
 import type { SecretSealer } from './secretSealerPort';
 import { chatTarget } from '../targets/registry';
-import { chatLimitsOf } from './deliverySettings';
+import { chatWindowPlan } from './deliverySettings';
 import { isChatNotify } from './ruleStore';
 import { rateLimited, ruleNotFound } from '../domain/errors';
 import type { AppError } from '../domain/errors';
@@ -73,12 +73,10 @@ export async function testRule(deps: RuleTestDeps, instanceId: string, ruleId: s
 
   if (isChatNotify(rule.notify)) {
     const target = chatTarget(rule.notify.method);
-    const s = chatLimitsOf(deps.settings, rule.notify.method);
-    const [main, ...others] = [...s.windows].sort((a, b) => b.windowMs - a.windowMs);
-    const windowMs = main?.windowMs ?? 1_000;
-    const shorter = others.map((w) => ({ limit: w.limit, offsetMs: windowMs - w.windowMs }));
+    const { limits: s, main, shorter } = chatWindowPlan(deps.settings, rule.notify.method);
+    const windowMs = main.windowMs;
     const grant = await deps.chatbots.acquire(rule.notify.botId, now(), {
-      limit: main?.limit ?? 1,
+      limit: main.limit,
       holdMs: deps.settings.timeoutMs + windowMs + s.marginMs,
       ...(shorter.length > 0 ? { shorter } : {}),
     });

@@ -3,10 +3,10 @@
  * (its id last, so a cut keeps it), and a greedy packer that keeps every event, in the
  * order given, in messages the provider says fit.
  */
+import { templateValues } from '../domain/dingtalk';
 import type { NotificationLine } from '../domain/dingtalk';
 import type { ChatMessage } from './target';
 import { renderTemplate } from '../domain/template';
-import type { TemplateValues } from '../domain/template';
 
 export const ELLIPSIS = '…';
 
@@ -87,21 +87,6 @@ export function packDigests(
   return parts.map((part, i) => build(digestTitle(total, i + 1, parts.length), part));
 }
 
-/** Copied field by field so extra own properties of the caller's object can never be substituted. */
-export function templateValues(line: NotificationLine): TemplateValues {
-  return {
-    eventId: line.eventId,
-    eventType: line.eventType,
-    status: line.status,
-    instanceId: line.instanceId,
-    regionId: line.regionId,
-    namespace: line.namespace,
-    repoName: line.repoName,
-    tag: line.tag,
-    time: line.time,
-    ruleName: line.ruleName,
-  };
-}
 
 /** A template rendered with the provider's escaping; undefined when it renders blank. */
 export function renderedTemplate(line: NotificationLine, template: string | undefined, escape: (s: string) => string): string | undefined {

@@ -11,12 +11,12 @@ import { randomBytes } from 'node:crypto';
 import type { SendResult } from '../services/httpSenderPort';
 import { eventIdentity } from '../domain/cloudEvents';
 import { nextStep } from '../domain/nextStep';
-import type { MailItem, ShorterWindow } from '../services/chatbotPorts';
+import type { MailItem } from '../services/chatbotPorts';
 import type { DeliverDeps } from '../services/deliverDeps';
 import { byRule, nowOf, recordOutcome } from '../services/deliverDeps';
 import type { Attempt, DeliveryRecord, LoadedDelivery } from '../services/deliveryPorts';
 import { loadKeyOf, OPEN_STATES } from '../services/deliveryPorts';
-import { chatLimitsOf } from '../services/deliverySettings';
+import { chatLimitsOf, chatWindowPlan } from '../services/deliverySettings';
 import type { StoredEvent } from '../services/eventStore';
 import { isChatNotify } from '../services/ruleStore';
 import { sealContext } from '../services/sealContext';
@@ -94,14 +94,7 @@ export function outcomeOf(target: ChatTarget, result: SendResult): ReplyVerdict 
   return { ...target.classify({ status: result.status, body: result.body, headers: result.headers }), httpStatus: result.status };
 }
 
-/** The main (longest) window, and the others as offsets from it (see ShorterWindow). */
-function windowPlan(deps: DeliverDeps, method: ChatMethod) {
-  const limits = chatLimitsOf(deps.settings, method);
-  const sorted = [...limits.windows].sort((a, b) => b.windowMs - a.windowMs);
-  const main = sorted[0] ?? { limit: 1, windowMs: 1_000 };
-  const shorter: ShorterWindow[] = sorted.slice(1).map((w) => ({ limit: w.limit, offsetMs: main.windowMs - w.windowMs }));
-  return { limits, main, shorter };
-}
+const windowPlan = (deps: DeliverDeps, method: ChatMethod) => chatWindowPlan(deps.settings, method);
 
 /**
  * Records one send's outcome on every delivery it carried; returns when to try again, if
