@@ -154,6 +154,20 @@ async function tabTo(target: Page, name: RegExp, maxPresses = 40): Promise<void>
   throw new Error(`no focusable element matching ${String(name)} within ${maxPresses} Tab presses`);
 }
 
+/**
+ * Types into the focused field as a user would, and checks the field took it: on a loaded
+ * machine a keystroke can land while the page re-renders, so a short field is retyped
+ * (select all, type again) rather than trusted.
+ */
+async function typeHere(target: Page, text: string): Promise<void> {
+  for (let i = 0; i < 3; i += 1) {
+    await target.keyboard.press('ControlOrMeta+A');
+    await target.keyboard.type(text, { delay: 20 });
+    if ((await target.evaluate('document.activeElement && document.activeElement.value')) === text) return;
+  }
+  throw new Error(`the focused field did not take ${JSON.stringify(text)}`);
+}
+
 describe('web console', () => {
   it('is served with its own strict headers, hashed long-cached assets and an uncached index', async () => {
     const index = await fetch(`${stack.baseUrl}/console`);
@@ -503,12 +517,12 @@ describe('web console', () => {
       // The page's heading has focus, so the next Tab reaches the key field.
       await expect.poll(() => kb.evaluate('document.activeElement.tagName')).toBe('H1');
       await tabTo(kb, /API key/, 1);
-      await kb.keyboard.type(ADMIN);
+      await typeHere(kb, ADMIN);
       await kb.keyboard.press('Enter');
       await kb.getByRole('heading', { name: 'Instances', level: 1 }).waitFor();
       await expect.poll(() => kb.evaluate('document.activeElement.tagName')).toBe('H1');
       await tabTo(kb, /^Instance ID/);
-      await kb.keyboard.type(I);
+      await typeHere(kb, I);
       await kb.keyboard.press('Enter');
       await kb.getByRole('heading', { name: `Event Rules of ${I}` }).waitFor();
       // The list has arrived (as a user would see it), so no re-render takes the focus mid-way.
@@ -517,7 +531,7 @@ describe('web console', () => {
       await kb.keyboard.press('Enter');
       await kb.getByRole('heading', { name: 'Step 1 of 2: Event Scope' }).waitFor();
       await tabTo(kb, /^Rule name/);
-      await kb.keyboard.type('keyboard-only');
+      await typeHere(kb, 'keyboard-only');
       await tabTo(kb, /^SigningCompleted/);
       await kb.keyboard.press('Space');
       await tabTo(kb, /^Next$/);
@@ -528,7 +542,7 @@ describe('web console', () => {
       await kb.keyboard.press('ArrowDown');
       await kb.keyboard.press('ArrowDown');
       await tabTo(kb, /^Endpoint URL/);
-      await kb.keyboard.type(receiver.url);
+      await typeHere(kb, receiver.url);
       await tabTo(kb, /^Create$/);
       await kb.keyboard.press('Enter');
       await kb.getByRole('heading', { name: `Event Rules of ${I}` }).waitFor();
