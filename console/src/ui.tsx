@@ -69,10 +69,21 @@ export function StateBadge({ state }: { state: string }) {
   return <span class={`badge badge-${state}`}>{key ? t(key) : state}</span>;
 }
 
-/** A page's heading takes focus when the page opens, so keyboard and screen-reader users land on it. */
+/** Whether the user is already typing or choosing in a form field (focus must not be taken from them). */
+function userIsInAField(): boolean {
+  const active = document.activeElement;
+  return active instanceof HTMLInputElement || active instanceof HTMLTextAreaElement || active instanceof HTMLSelectElement;
+}
+
+/**
+ * A page's heading takes focus when the page opens, so keyboard and screen-reader users
+ * land on it — unless they already reached a field of the new page before the effect ran
+ * (a slow machine), in which case their typing keeps its place.
+ */
 export function PageTitle({ children }: { children: ComponentChildren }) {
   const ref = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
+    if (userIsInAField()) return;
     ref.current?.focus();
   }, []);
   return (

@@ -525,11 +525,14 @@ describe('web console', () => {
       await typeHere(kb, I);
       await kb.keyboard.press('Enter');
       await kb.getByRole('heading', { name: `Event Rules of ${I}` }).waitFor();
+      await expect.poll(() => kb.evaluate('document.activeElement.tagName')).toBe('H1');
       // The list has arrived (as a user would see it), so no re-render takes the focus mid-way.
       await kb.getByRole('row', { name: /scan-to-dingtalk/ }).waitFor();
       await tabTo(kb, /^Create Rule$/);
       await kb.keyboard.press('Enter');
       await kb.getByRole('heading', { name: 'Step 1 of 2: Event Scope' }).waitFor();
+      // Like every page, the wizard opens with its heading focused: the keyboard user starts there.
+      await expect.poll(() => kb.evaluate('document.activeElement.tagName')).toBe('H1');
       await tabTo(kb, /^Rule name/);
       await typeHere(kb, 'keyboard-only');
       await tabTo(kb, /^SigningCompleted/);
