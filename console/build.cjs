@@ -13,6 +13,7 @@ const { build } = require('esbuild');
 const { compile } = require('sass');
 const { createHash } = require('node:crypto');
 const path = require('node:path');
+const { existsSync, readFileSync } = require('node:fs');
 
 const ROOT = __dirname;
 const PUBLIC_PATH = '/console/assets';
@@ -30,6 +31,30 @@ function contentType(file) {
   return TYPES[path.extname(file)] || 'application/octet-stream';
 }
 
+const PICO_SCSS = path.join(path.dirname(require.resolve('@picocss/pico/package.json')), 'scss');
+/** Pico files we replace with our own (see each file's comment for why). */
+const PICO_REPLACED = new Map([['/themes/default/_schemes.scss', path.join(ROOT, 'src', 'pico-light-schemes.scss')]]);
+
+/**
+ * Loads Pico's SCSS under a `pico:` URL so that its relative `@use`s come back through
+ * here too, which is how one of its files can be swapped for ours without copying the rest.
+ */
+const picoImporter = {
+  canonicalize(url) {
+    if (!url.startsWith('pico:')) return null;
+    const wanted = new URL(url).pathname;
+    const dir = path.posix.dirname(wanted);
+    const base = path.posix.basename(wanted);
+    const candidates = [`${wanted}.scss`, path.posix.join(dir, `_${base}.scss`), `${wanted}/_index.scss`, `${wanted}/index.scss`, wanted];
+    const found = candidates.find((c) => c.endsWith('.scss') && (PICO_REPLACED.has(c) || existsSync(path.join(PICO_SCSS, c))));
+    return found ? new URL(`pico:${found}`) : null;
+  },
+  load(canonicalUrl) {
+    const file = PICO_REPLACED.get(canonicalUrl.pathname) ?? path.join(PICO_SCSS, canonicalUrl.pathname);
+    return { contents: readFileSync(file, 'utf8'), syntax: 'scss' };
+  },
+};
+
 /** `@import 'pico'` in styles.css → Pico compiled from its SCSS with only the modules we use. */
 const picoPlugin = {
   name: 'pico-subset',
@@ -37,7 +62,7 @@ const picoPlugin = {
     pluginBuild.onResolve({ filter: /^pico$/ }, () => ({ path: path.join(ROOT, 'src', 'pico-subset.scss'), namespace: 'pico' }));
     pluginBuild.onLoad({ filter: /.*/, namespace: 'pico' }, (args) => ({
       contents: compile(args.path, {
-        loadPaths: [path.join(path.dirname(require.resolve('@picocss/pico/package.json')), 'scss')],
+        importers: [picoImporter],
         style: 'compressed',
         quietDeps: true,
         silenceDeprecations: ['if-function'],
@@ -88,6 +113,8 @@ async function buildConsoleAssets(options = {}) {
     treeShaking: true,
     sourcemap: false,
     legalComments: 'none',
+    // Chinese strings as UTF-8 rather than \uXXXX escapes: a third fewer bytes before gzip.
+    charset: 'utf8',
     write: false,
     outdir: path.join(ROOT, 'dist'),
     entryNames: '[name]-[hash]',

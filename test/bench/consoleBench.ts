@@ -83,39 +83,65 @@ export async function benchConsole(quick: boolean): Promise<void> {
       detail: { p99ms: percentile(loads, 99), apiCallsAloneMs: percentile(apiCalls.sort((a, b) => a - b), 50), ratioToApiCalls: load / Math.max(1, percentile(apiCalls, 50)) },
     });
 
+    // Measured inside the page: from the Apply submit to the history request leaving, from its
+    // response arriving (resource timing) to the frame after the 100th row entered the DOM (a
+    // MutationObserver, then the next animation frame: layout and paint included), so the
+    // figure is the console's own work, not Playwright's polling or the API.
     const renders: number[] = [];
+    const beforeRequest: number[] = [];
+    const totals: number[] = [];
+    const apiInBrowser: number[] = [];
     const fetches: number[] = [];
     for (let i = 0; i < runs; i += 1) {
       await page.goto(`${stack.baseUrl}/console#/instances/${I}/rules`);
       await page.getByRole('heading', { name: `Event Rules of ${I}` }).waitFor();
       await page.getByRole('link', { name: 'Event History' }).click();
+      await page.locator('tbody tr').first().waitFor();
       await page.getByLabel('Events per page').selectOption('100');
-      const started = Date.now();
+      await page.evaluate(`(() => {
+        performance.clearResourceTimings();
+        window.__bench = {};
+        document.querySelector('form.filters').addEventListener('submit', () => { window.__bench.submitAt = performance.now(); }, { capture: true, once: true });
+        const observer = new MutationObserver(() => {
+          if (document.querySelectorAll('tbody tr').length >= 100) { observer.disconnect(); requestAnimationFrame(() => setTimeout(() => { window.__bench.rowsAt = performance.now(); })); }
+        });
+        observer.observe(document.body, { childList: true, subtree: true });
+      })()`);
       await page.getByRole('button', { name: 'Apply' }).click();
       await page.locator('tbody tr').nth(99).waitFor({ timeout: 10_000 }).catch(async (error: unknown) => {
         throw new Error(`history rows on screen: ${await page.locator('tbody tr').count()} (${page.url()})`, { cause: error });
       });
-      renders.push(Date.now() - started);
+      const timing = (await page.evaluate(`(() => {
+        const request = performance.getEntriesByType('resource').filter((e) => e.name.includes('/events?') && e.name.includes('limit=100')).pop();
+        return { submitAt: window.__bench.submitAt, rowsAt: window.__bench.rowsAt, requestStart: request ? request.startTime : NaN, responseEnd: request ? request.responseEnd : NaN };
+      })()`)) as { submitAt: number; rowsAt: number; requestStart: number; responseEnd: number };
+      if (![timing.submitAt, timing.rowsAt, timing.requestStart, timing.responseEnd].every(Number.isFinite)) throw new Error(`incomplete timing ${JSON.stringify(timing)}`);
+      renders.push(timing.rowsAt - timing.responseEnd);
+      beforeRequest.push(timing.requestStart - timing.submitAt);
+      apiInBrowser.push(timing.responseEnd - timing.requestStart);
+      totals.push(timing.rowsAt - timing.submitAt);
       const fetchStarted = Date.now();
       await fetch(`${stack.baseUrl}/v1/instances/${I}/events?limit=100`, { headers: { authorization: `Bearer ${ADMIN}` } });
       fetches.push(Date.now() - fetchStarted);
     }
-    const render = percentile(renders.sort((a, b) => a - b), 50);
-    const apiOnly = percentile(fetches.sort((a, b) => a - b), 50);
+    const p50 = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
+    const render = p50(renders);
+    const total = p50(totals);
     report({
       id: 'console.history100',
-      label: '100-event history page: Apply → 100 rows on screen (API call included), p50',
-      value: render,
+      label: '100-event history page: Apply → 100 rows painted (API call included), p50',
+      value: total,
       unit: 'ms',
-      detail: { apiCallAloneMs: apiOnly, renderOverApiMs: render - apiOnly, ratioToApiCall: render / Math.max(1, apiOnly) },
+      detail: { submitToRequestMs: p50(beforeRequest), apiCallInBrowserMs: p50(apiInBrowser), apiCallFromNodeMs: p50(fetches), responseToRowsMs: render },
     });
     report({
       id: 'console.history100.render',
-      label: '100-event history page: rendering beyond the API call, p50',
-      value: Math.max(0, render - apiOnly),
+      label: '100-event history page: response received → 100 rows laid out and painted, p50',
+      value: render,
       unit: 'ms',
       goal: '≤ 200',
-      ok: render - apiOnly <= 200,
+      ok: render <= 200,
+      detail: { ratioToApiCall: render / Math.max(1, p50(apiInBrowser)) },
     });
   } finally {
     await browser.close();
