@@ -8,6 +8,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { renderInboxPage, wantsHtml } from './inboxPage';
 
 export interface Window {
   limit: number;
@@ -34,6 +35,8 @@ export interface Answer {
 /** What a provider look-alike declares. */
 export interface ProviderRules {
   name: string;
+  /** As people write it, for the look-alike's page ("Feishu", "WeCom", "Slack"). */
+  displayName: string;
   /** The path prefix every webhook URL starts with (the allow-list prefix is origin + this). */
   pathPrefix: string;
   /** The bot named by a request, or undefined (→ `unknownBot`). */
@@ -103,6 +106,7 @@ export async function startChatLookalike(
     if (req.method === 'GET' && url.pathname === '/') {
       // What each bot received, for a person following the README on the local stack.
       const all = [...bots.entries()].map(([bot, s]) => ({ bot: `****${bot.slice(-4)}`, messages: s.messages.map(({ at, title, text }) => ({ at: new Date(at).toISOString(), title, text })) }));
+      if (wantsHtml(req.headers.accept)) return send(res, { status: 200, body: renderInboxPage({ provider: rules.displayName, bots: all }), headers: { 'content-type': 'text/html; charset=utf-8' } });
       return send(res, { status: 200, body: JSON.stringify({ provider: rules.name, bots: all }, null, 2) });
     }
     if (!url.pathname.startsWith(rules.pathPrefix) || req.method !== 'POST') return send(res, { status: 404, body: 'not found' });

@@ -8,6 +8,7 @@ import { createHmac } from 'node:crypto';
 import { STATUS_CODES, createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { renderInboxPage, wantsHtml } from './inboxPage';
 
 export interface ReceivedMessage {
   token: string;
@@ -105,6 +106,10 @@ export async function startDingTalkServer(opts: { limit: number; windowMs: numbe
     if (req.method === 'GET' && url.pathname === '/') {
       // What each bot received, for a person following the README on the local stack.
       const bots = [...tokens.entries()].map(([t, st]) => ({ bot: `****${t.slice(-4)}`, messages: st.messages.map((m) => ({ at: new Date(m.at).toISOString(), title: m.title, text: m.text })) }));
+      if (wantsHtml(req.headers.accept)) {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        return void res.end(renderInboxPage({ provider: 'DingTalk', bots }));
+      }
       res.writeHead(200, { 'content-type': 'application/json' });
       return void res.end(JSON.stringify({ provider: 'dingtalk', bots }, null, 2));
     }

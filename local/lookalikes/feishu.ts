@@ -33,6 +33,7 @@ export function startFeishuLookalike(opts: { windows?: Window[]; throttleMs?: nu
   return startChatLookalike(
     {
       name: 'feishu',
+      displayName: 'Feishu',
       pathPrefix: PREFIX,
       botOf: (url) => {
         const id = url.pathname.slice(PREFIX.length);

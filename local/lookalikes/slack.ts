@@ -13,6 +13,7 @@ export function startSlackLookalike(opts: { windows?: Window[]; throttleMs?: num
   return startChatLookalike(
     {
       name: 'slack',
+      displayName: 'Slack',
       pathPrefix: PREFIX,
       botOf: (url) => {
         const rest = url.pathname.slice(PREFIX.length);

@@ -13,6 +13,7 @@ export function startWeComLookalike(opts: { windows?: Window[]; throttleMs?: num
   return startChatLookalike(
     {
       name: 'wecom',
+      displayName: 'WeCom',
       pathPrefix: PATH,
       botOf: (url) => (url.pathname === PATH && (url.searchParams.get('key') ?? '') !== '' ? (url.searchParams.get('key') ?? undefined) : undefined),
       webhookPath: (bot) => `${PATH}?key=${encodeURIComponent(bot)}`,
