@@ -174,7 +174,7 @@ function build<K extends OperationId, A extends RouteAuth, const S extends Input
   };
 }
 
-/** A route's inputs: its schemas, checked against its path and auth in the route table. */
+/** A route's inputs: its schemas; the operation's argument is typed by them and by the route's auth in the route table. */
 export function defineInputs<K extends OperationId, const S extends InputSchemas>(
   operationId: K,
   schemas: S,
