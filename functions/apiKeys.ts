@@ -2,9 +2,8 @@
  * POST/GET /v1/api-keys, DELETE /v1/api-keys/{keyId} (admin only), and the console's
  * sign-in: POST /v1/sessions, DELETE /v1/sessions/current, GET /v1/me.
  */
-import type { CreateApiKeyRequest, CreateSessionRequest } from '../shared/domain/apiKeySchemas';
 import { clearedSessionCookie, describePrincipal, sessionCookie } from '../shared/domain/sessions';
-import { createHttpFunction } from '../shared/http/createHttpFunction';
+import { createHttpFunction, operation } from '../shared/http/createHttpFunction';
 import type { HttpHandler } from '../shared/http/createHttpFunction';
 import { apiKeysInputs } from '../shared/http/inputs/apiKeys';
 import { json, noContent } from '../shared/http/response';
@@ -23,35 +22,31 @@ export function createApiKeysHandler(rt: Pick<Runtime, 'config' | 'logger' | 'au
   const sessionDeps = { authenticator: rt.authenticator, sessions: rt.sessions };
   return createHttpFunction(
     'apiKeys',
-    apiKeysInputs,
     {
-      createApiKey: async ({ body }) => {
-        const created = await createApiKey(deps, body as CreateApiKeyRequest);
+      createApiKey: operation(apiKeysInputs.createApiKey, async ({ body }) => {
+        const created = await createApiKey(deps, body);
         rt.logger.info('api key created', { keyId: created.keyId, scopes: created.scopes });
         return json(201, created, { location: `/v1/api-keys/${created.keyId}` });
-      },
-      listApiKeys: async () => json(200, { apiKeys: await listApiKeys(deps) }),
-      revokeApiKey: async ({ params }) => {
-        await revokeApiKey(deps, params.keyId ?? '');
+      }),
+      listApiKeys: operation(apiKeysInputs.listApiKeys, async () => json(200, { apiKeys: await listApiKeys(deps) })),
+      revokeApiKey: operation(apiKeysInputs.revokeApiKey, async ({ params }) => {
+        await revokeApiKey(deps, params.keyId);
         rt.logger.info('api key revoked', { keyId: params.keyId });
         return noContent();
-      },
-      createSession: async ({ body, headers }) => {
-        const session = await startSession(sessionDeps, (body as CreateSessionRequest).apiKey);
+      }),
+      createSession: operation(apiKeysInputs.createSession, async ({ body, headers }) => {
+        const session = await startSession(sessionDeps, body.apiKey);
         const principal = describePrincipal(session.principal);
         rt.logger.info('console session started', { principal: principal.kind, keyId: principal.keyId });
         const response = json(201, { principal, expiresAt: session.expiresAt });
         const secure = wantsSecureCookie(rt.config.mode, headers);
         return { ...response, cookies: [sessionCookie(session.token, { secure, maxAgeSeconds: session.maxAgeSeconds })] };
-      },
-      endSession: async ({ sessionToken, headers }) => {
+      }),
+      endSession: operation(apiKeysInputs.endSession, async ({ sessionToken, headers }) => {
         if (sessionToken !== undefined) await endSession(sessionDeps, sessionToken);
         return { ...noContent(), cookies: [clearedSessionCookie(wantsSecureCookie(rt.config.mode, headers))] };
-      },
-      getMe: async ({ principal }) => {
-        if (!principal) throw new Error('no principal');
-        return json(200, describePrincipal(principal));
-      },
+      }),
+      getMe: operation(apiKeysInputs.getMe, async ({ principal }) => json(200, describePrincipal(principal))),
     },
     rt,
   );

@@ -2,7 +2,7 @@
  * Event history and trace: GET /v1/instances/{instanceId}/events, GET /v1/instances/{instanceId}/events/{eventId},
  * GET /v1/events/{eventId}, and POST .../redeliver on either event path.
  */
-import { createHttpFunction } from '../shared/http/createHttpFunction';
+import { createHttpFunction, operation } from '../shared/http/createHttpFunction';
 import type { HttpHandler } from '../shared/http/createHttpFunction';
 import { eventsInputs } from '../shared/http/inputs/events';
 import { json } from '../shared/http/response';
@@ -12,46 +12,35 @@ import { lazyHttpHandler } from '../shared/wiring/base';
 import { historyDeps } from '../shared/wiring/ingest';
 import { getEventTrace, listEvents, redeliver } from '../shared/services/history';
 import { bulkRedeliver } from '../shared/services/bulkRedeliver';
-import type { BulkRedeliverRequest } from '../shared/http/inputs/events';
 
 export function createEventsHandler(rt: Pick<Runtime, 'logger' | 'authenticator' | 'history'>): HttpHandler {
   return createHttpFunction(
     'events',
-    eventsInputs,
     {
-      listEvents: async ({ params, query }) => {
+      listEvents: operation(eventsInputs.listEvents, async ({ params, query }) => {
         const { limit, nextToken, ...filter } = query;
-        const page = await listEvents(rt.history, params.instanceId ?? '', filter, limit ? Number(limit) : 30, nextToken);
+        const page = await listEvents(rt.history, params.instanceId, filter, limit ? Number(limit) : 30, nextToken);
         return json(200, page);
-      },
-      bulkRedeliver: async ({ params, body }) => {
-        const instanceId = params.instanceId ?? '';
-        const result = await bulkRedeliver(rt.history, instanceId, body as BulkRedeliverRequest);
+      }),
+      bulkRedeliver: operation(eventsInputs.bulkRedeliver, async ({ params: { instanceId }, body }) => {
+        const result = await bulkRedeliver(rt.history, instanceId, body);
         rt.logger.info('bulk redelivery', { instanceId, requeued: result.requeued });
         return json(202, result);
-      },
-      getEvent: async ({ params, principal }) => {
-        if (!principal) throw new Error('no principal');
-        return json(200, await getEventTrace(rt.history, principal, params.eventId ?? ''));
-      },
-      redeliverEvent: async ({ params, principal, body }) => {
-        if (!principal) throw new Error('no principal');
-        const ruleId = (body as { ruleId?: string } | undefined)?.ruleId;
-        const result = await redeliver(rt.history, principal, params.eventId ?? '', ruleId);
+      }),
+      getEvent: operation(eventsInputs.getEvent, async ({ params, principal }) => json(200, await getEventTrace(rt.history, principal, params.eventId))),
+      redeliverEvent: operation(eventsInputs.redeliverEvent, async ({ params, principal, body }) => {
+        const result = await redeliver(rt.history, principal, params.eventId, body?.ruleId);
         rt.logger.info('redelivery requested', { eventId: params.eventId, requeued: result.requeued });
         return json(202, result);
-      },
-      getInstanceEvent: async ({ params, principal }) => {
-        if (!principal) throw new Error('no principal');
-        return json(200, await getEventTrace(rt.history, principal, params.eventId ?? '', params.instanceId ?? ''));
-      },
-      redeliverInstanceEvent: async ({ params, principal, body }) => {
-        if (!principal) throw new Error('no principal');
-        const ruleId = (body as { ruleId?: string } | undefined)?.ruleId;
-        const result = await redeliver(rt.history, principal, params.eventId ?? '', ruleId, params.instanceId ?? '');
+      }),
+      getInstanceEvent: operation(eventsInputs.getInstanceEvent, async ({ params, principal }) =>
+        json(200, await getEventTrace(rt.history, principal, params.eventId, params.instanceId)),
+      ),
+      redeliverInstanceEvent: operation(eventsInputs.redeliverInstanceEvent, async ({ params, principal, body }) => {
+        const result = await redeliver(rt.history, principal, params.eventId, body?.ruleId, params.instanceId);
         rt.logger.info('redelivery requested', { instanceId: params.instanceId, eventId: params.eventId, requeued: result.requeued });
         return json(202, result);
-      },
+      }),
     },
     rt,
   );

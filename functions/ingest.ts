@@ -1,45 +1,39 @@
 /** POST /v1/events: CloudEvents in structured, batch and binary mode. */
-import { AppError } from '../shared/domain/errors';
-import { toIngestPayload } from '../shared/http/cloudEventModes';
-import { createHttpFunction } from '../shared/http/createHttpFunction';
+import { createHttpFunction, operation } from '../shared/http/createHttpFunction';
 import type { HttpHandler } from '../shared/http/createHttpFunction';
 import { ingestInputs } from '../shared/http/inputs/ingest';
+import { errorResponse } from '../shared/http/middlewares/errorEnvelope';
 import { json } from '../shared/http/response';
+import type { HttpResult } from '../shared/http/types';
 import type { Runtime } from '../shared/runtime';
 import { createSqsClient } from '../shared/adapters/sqs/client';
 import { lazyHttpHandler } from '../shared/wiring/base';
 import { ingestDeps } from '../shared/wiring/ingest';
-import { ingestEvents } from '../shared/services/ingest';
-import { createTokenBuckets } from '../shared/domain/tokenBucket';
-import { rateLimited } from '../shared/domain/errors';
+import { ingestEvents, listedResult } from '../shared/services/ingest';
+import type { IngestResult } from '../shared/services/ingest';
+
+/** A lone event answers with its own result: 202 accepted or duplicate, or its refusal as the error envelope. */
+function singleReply(result: IngestResult, requestId: string): HttpResult {
+  if (result.status === 'rejected') return errorResponse({ status: result.httpStatus, ...result.error }, requestId);
+  const { index: _index, ...single } = result;
+  return json(202, single);
+}
 
 export function createIngestHandler(rt: Pick<Runtime, 'config' | 'logger' | 'authenticator' | 'ingest'>): HttpHandler {
-  const buckets = createTokenBuckets({ rate: rt.config.ingestRatePerSecond, burst: rt.config.ingestBurst });
   return createHttpFunction(
     'ingest',
-    ingestInputs,
     {
-      ingestEvents: async ({ headers, body, principal }) => {
-        if (!principal) throw new Error('ingest reached without a principal');
-        const payload = toIngestPayload(headers, body);
-        const inputs = payload.mode === 'batch' ? payload.events : [payload.event];
-        const caller = principal.kind === 'admin' ? 'admin' : principal.keyId;
-        const decision = buckets.take(caller, inputs.length, Date.now());
-        if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
-        const results = await ingestEvents(rt.ingest, principal, inputs);
+      ingestEvents: operation(ingestInputs.ingestEvents, async ({ payload, principal, requestId }) => {
         if (payload.mode === 'batch') {
-          return json(202, { results: results.map(({ httpStatus: _s, ...rest }: { httpStatus?: number } & object) => rest) });
+          const results = await ingestEvents(rt.ingest, principal, payload.events);
+          return json(202, { results: results.map(listedResult) });
         }
-        const [result] = results;
+        const [result] = await ingestEvents(rt.ingest, principal, [payload.event]);
         if (!result) throw new Error('no ingest result');
-        if (result.status === 'rejected') {
-          throw new AppError(result.error.code, result.httpStatus, result.error.message, result.error.details ? { details: result.error.details } : {});
-        }
-        const { index: _i, ...single } = result;
-        return json(202, single);
-      },
+        return singleReply(result, requestId);
+      }),
     },
-    rt,
+    { logger: rt.logger, authenticator: rt.authenticator, rateLimit: { rate: rt.config.ingestRatePerSecond, burst: rt.config.ingestBurst } },
   );
 }
 

@@ -1,5 +1,5 @@
 /** GET /v1/health (?deep=true: the table and the queue too), GET /v1/openapi.json, and API Gateway's $default route (404/405). */
-import { createHttpFunction } from '../shared/http/createHttpFunction';
+import { createHttpFunction, operation } from '../shared/http/createHttpFunction';
 import type { HttpHandler } from '../shared/http/createHttpFunction';
 import { json } from '../shared/http/response';
 import type { Runtime } from '../shared/runtime';
@@ -33,22 +33,21 @@ export function createMetaHandler(rt: Pick<Runtime, 'config' | 'logger'>, deps: 
   }
   return createHttpFunction(
     'meta',
-    metaInputs,
     {
-      getHealth: async ({ query }) => {
+      getHealth: operation(metaInputs.getHealth, async ({ query }) => {
         if (query.deep !== 'true') return json(200, { status: 'ok', version: rt.config.version });
         const health = await runDeepHealth();
         if (health.status !== 'ok') rt.logger.error('deep health check failed', { failing: health.failing });
         return json(health.status === 'ok' ? 200 : 503, { status: health.status, version: rt.config.version, checks: health.checks, ...(health.failing.length > 0 ? { failing: health.failing } : {}) });
-      },
-      getOpenApi: async () => {
+      }),
+      getOpenApi: operation(metaInputs.getOpenApi, async () => {
         // A failed build is not kept: the next request tries again.
         openApi ??= renderOpenApi().catch((error: unknown) => {
           openApi = undefined;
           throw error;
         });
         return { statusCode: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: await openApi };
-      },
+      }),
     },
     rt,
   );

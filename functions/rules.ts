@@ -1,6 +1,5 @@
 /** Event rules: POST/GET /v1/instances/{instanceId}/rules, GET/PATCH/DELETE .../rules/{ruleId}. */
-import type { CreateRuleRequest, UpdateRuleRequest } from '../shared/domain/rules';
-import { createHttpFunction } from '../shared/http/createHttpFunction';
+import { createHttpFunction, operation } from '../shared/http/createHttpFunction';
 import type { HttpHandler } from '../shared/http/createHttpFunction';
 import { rulesInputs } from '../shared/http/inputs/rules';
 import { json, noContent } from '../shared/http/response';
@@ -8,7 +7,6 @@ import type { Runtime } from '../shared/runtime';
 import { lazyHttpHandler } from '../shared/wiring/base';
 import { operationsDeps, ruleServiceDeps, ruleTestDeps } from '../shared/wiring/rules';
 import { createSqsClient } from '../shared/adapters/sqs/client';
-import type { AlertTargetRequest } from '../shared/domain/ruleSchemas';
 import { deleteAlertTarget, getAlertTarget, putAlertTarget } from '../shared/services/alerts';
 import { resumeRule } from '../shared/services/ruleHealth';
 import { listChatbots } from '../shared/services/chatbotStatus';
@@ -22,56 +20,48 @@ export function createRulesHandler(rt: Pick<Runtime, 'logger' | 'authenticator' 
   const location = (instanceId: string, ruleId: string) => `/v1/instances/${instanceId}/rules/${ruleId}`;
   return createHttpFunction(
     'rules',
-    rulesInputs,
     {
-      createRule: async ({ params, body }) => {
-        const instanceId = params.instanceId ?? '';
-        const rule = await createRule(deps, instanceId, body as CreateRuleRequest);
+      createRule: operation(rulesInputs.createRule, async ({ params: { instanceId }, body }) => {
+        const rule = await createRule(deps, instanceId, body);
         rt.logger.info('rule created', { instanceId, ruleId: rule.ruleId, regionId: rule.regionId });
         return json(201, rule, { location: location(instanceId, rule.ruleId), etag: etagOf(rule.version) });
-      },
-      listRules: async ({ params }) => {
-        const rules = await listRules(deps, params.instanceId ?? '');
+      }),
+      listRules: operation(rulesInputs.listRules, async ({ params }) => {
+        const rules = await listRules(deps, params.instanceId);
         return json(200, { rules, quotas: await regionQuotas(deps, rules) });
-      },
-      getRule: async ({ params }) => {
-        const rule = await getRule(deps, params.instanceId ?? '', params.ruleId ?? '');
+      }),
+      getRule: operation(rulesInputs.getRule, async ({ params }) => {
+        const rule = await getRule(deps, params.instanceId, params.ruleId);
         return json(200, rule, { etag: etagOf(rule.version) });
-      },
-      updateRule: async ({ params, body, headers }) => {
-        const instanceId = params.instanceId ?? '';
-        const rule = await updateRule(deps, instanceId, params.ruleId ?? '', body as UpdateRuleRequest, headers['if-match']);
+      }),
+      updateRule: operation(rulesInputs.updateRule, async ({ params: { instanceId, ruleId }, body, headers }) => {
+        const rule = await updateRule(deps, instanceId, ruleId, body, headers['if-match']);
         rt.logger.info('rule updated', { instanceId, ruleId: rule.ruleId, version: rule.version });
         return json(200, rule, { etag: etagOf(rule.version) });
-      },
-      testRule: async ({ params }) => {
-        const result = await testRule(rt.ruleTest, params.instanceId ?? '', params.ruleId ?? '');
+      }),
+      testRule: operation(rulesInputs.testRule, async ({ params }) => {
+        const result = await testRule(rt.ruleTest, params.instanceId, params.ruleId);
         rt.logger.info('rule test sent', { instanceId: params.instanceId, ruleId: params.ruleId, outcome: result.outcome, httpStatus: result.httpStatus });
         return json(200, result);
-      },
-      listChatbots: async ({ params }) => json(200, await listChatbots(rt.operations.chatbots, params.instanceId ?? '')),
-      resumeRule: async ({ params }) => {
-        const result = await resumeRule(rt.operations, params.instanceId ?? '', params.ruleId ?? '');
-        return json(202, result);
-      },
-      putAlertTarget: async ({ params, body }) => {
-        const instanceId = params.instanceId ?? '';
-        const target = await putAlertTarget({ ...deps, alerts: rt.operations.alerts }, instanceId, (body as AlertTargetRequest).notify);
+      }),
+      listChatbots: operation(rulesInputs.listChatbots, async ({ params }) => json(200, await listChatbots(rt.operations.chatbots, params.instanceId))),
+      resumeRule: operation(rulesInputs.resumeRule, async ({ params }) => json(202, await resumeRule(rt.operations, params.instanceId, params.ruleId))),
+      putAlertTarget: operation(rulesInputs.putAlertTarget, async ({ params: { instanceId }, body }) => {
+        const target = await putAlertTarget({ ...deps, alerts: rt.operations.alerts }, instanceId, body.notify);
         rt.logger.info('alert target set', { instanceId, method: target.notify.method });
         return json(200, target);
-      },
-      getAlertTarget: async ({ params }) => json(200, await getAlertTarget(rt.operations, params.instanceId ?? '')),
-      deleteAlertTarget: async ({ params }) => {
-        await deleteAlertTarget(rt.operations, params.instanceId ?? '');
+      }),
+      getAlertTarget: operation(rulesInputs.getAlertTarget, async ({ params }) => json(200, await getAlertTarget(rt.operations, params.instanceId))),
+      deleteAlertTarget: operation(rulesInputs.deleteAlertTarget, async ({ params }) => {
+        await deleteAlertTarget(rt.operations, params.instanceId);
         rt.logger.info('alert target removed', { instanceId: params.instanceId });
         return noContent();
-      },
-      deleteRule: async ({ params, headers }) => {
-        const instanceId = params.instanceId ?? '';
-        await deleteRule(deps, instanceId, params.ruleId ?? '', headers['if-match']);
-        rt.logger.info('rule deleted', { instanceId, ruleId: params.ruleId });
+      }),
+      deleteRule: operation(rulesInputs.deleteRule, async ({ params: { instanceId, ruleId }, headers }) => {
+        await deleteRule(deps, instanceId, ruleId, headers['if-match']);
+        rt.logger.info('rule deleted', { instanceId, ruleId });
         return noContent();
-      },
+      }),
     },
     rt,
   );

@@ -1,7 +1,5 @@
 /** POST /v1/sources/{sourceId}/events: a registry's native webhook, authenticated by the source's token. */
-import { rateLimited, validationFailed } from '../shared/domain/errors';
-import { createTokenBuckets } from '../shared/domain/tokenBucket';
-import { createHttpFunction } from '../shared/http/createHttpFunction';
+import { createHttpFunction, operation } from '../shared/http/createHttpFunction';
 import type { HttpHandler } from '../shared/http/createHttpFunction';
 import { sourceEventsInputs } from '../shared/http/inputs/sourceEvents';
 import { json } from '../shared/http/response';
@@ -13,20 +11,18 @@ import { getConfig, wiredHttpHandler } from '../shared/wiring/entry';
 import { sourceAuthenticator, sourceEventsDeps } from '../shared/wiring/sources';
 
 export function createSourceEventsHandler(rt: Pick<Runtime, 'config' | 'logger' | 'sourceAuthenticator' | 'sourceEvents'>): HttpHandler {
-  const buckets = createTokenBuckets({ rate: rt.config.ingestRatePerSecond, burst: rt.config.ingestBurst });
   return createHttpFunction(
     'sourceEvents',
-    sourceEventsInputs,
     {
-      ingestSourceEvents: async ({ body, headers, source }) => {
-        if (!source) throw new Error('source ingest reached without a source');
-        if (body === undefined) throw validationFailed([{ path: '', message: 'a webhook body is required' }]);
-        const decision = buckets.take(source.sourceId, 1, Date.now());
-        if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds, 'Too many requests for this source');
-        return json(202, { results: await receiveSourceEvents(rt.sourceEvents, source, body, headers) });
-      },
+      ingestSourceEvents: operation(sourceEventsInputs.ingestSourceEvents, async ({ body, headers, source }) =>
+        json(202, { results: await receiveSourceEvents(rt.sourceEvents, source, body, headers) }),
+      ),
     },
-    { logger: rt.logger, sourceAuthenticator: rt.sourceAuthenticator },
+    {
+      logger: rt.logger,
+      sourceAuthenticator: rt.sourceAuthenticator,
+      rateLimit: { rate: rt.config.ingestRatePerSecond, burst: rt.config.ingestBurst },
+    },
   );
 }
 

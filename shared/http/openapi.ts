@@ -17,7 +17,8 @@ import { sourcesInputs } from './inputs/sources';
 import { RESPONSE_SCHEMAS } from './responseSchemas';
 import { cloudEventSchemas, MAX_BATCH } from '../domain/cloudEvents';
 import { ROUTES } from './routeTable';
-import type { RequestMedia, ResponseHeader, RouteInputs, RouteResponse, RouteSpec } from './routeTable';
+import type { RouteInputs } from './routeInputs';
+import type { RequestMedia, ResponseHeader, RouteResponse, RouteSpec } from './routeTable';
 
 type JsonObject = Record<string, unknown>;
 

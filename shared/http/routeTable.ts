@@ -3,10 +3,10 @@
  * answers. One table feeds routing (404/405), auth and the OpenAPI document, and
  * test/unit/routeTable.test.ts checks it against serverless.yml so the two cannot drift.
  * It holds no schemas, so every function can carry all of it (meta answers 404/405 for
- * every path); each function's input schemas are in ./inputs/<function>.ts, and response
+ * every path); each function's input schemas are in ./inputs/<function>.ts (declared with
+ * ./routeInputs.ts, which types each operation's argument from them), and response
  * schemas are built only for the OpenAPI document (./responseSchemas.ts), by name.
  */
-import type * as z from 'zod/mini';
 import type { Scope } from '../domain/apiKeys';
 import type { ResponseSchemaName } from './responseSchemas';
 
@@ -27,6 +27,9 @@ export type ResponseHeader = 'ETag' | 'Location' | 'Retry-After' | 'Set-Cookie';
  */
 export type RequestMedia = 'json' | 'cloudEvents' | 'native';
 
+/** Whose token bucket a rate-limited route draws from. */
+export type RateLimitPer = 'apiKey' | 'source';
+
 export interface RouteResponse {
   description: string;
   schema?: ResponseSchemaName;
@@ -45,6 +48,11 @@ export interface RouteSpec {
   requestHeaders?: readonly 'If-Match'[];
   /** Media types of its body, when it takes one (default `json`). */
   media?: RequestMedia;
+  /**
+   * A token bucket per caller in front of the operation (429 with Retry-After): per API key
+   * (`apiKey`) or per registry source (`source`). See middlewares/rateLimit.ts.
+   */
+  rateLimit?: RateLimitPer;
   /**
    * Documented responses, each with the name of its schema in responseSchemas.ts and the
    * headers it sets. Answers every route gives (400 for an unknown query parameter, 401,
@@ -315,6 +323,7 @@ export const ROUTES = [
       'Ingest CloudEvents: structured (application/cloudevents+json or application/json), batch (application/cloudevents-batch+json, 1–100) or binary (ce-* headers, body = data)',
     tags: ['events'],
     media: 'cloudEvents',
+    rateLimit: 'apiKey',
     responses: {
       202: { description: 'Accepted or duplicate (single); per-item results (batch)', schema: 'IngestResponse' },
       ...errors,
@@ -463,6 +472,7 @@ export const ROUTES = [
       "A registry's native webhook, authenticated by the source's token: Harbor (Default or CloudEvents format), CNCF Distribution envelopes, Amazon ECR EventBridge events, ACR CloudEvents",
     tags: ['sources'],
     media: 'native',
+    rateLimit: 'source',
     responses: {
       202: { description: 'One result per native item (accepted, duplicate, ignored or rejected)', schema: 'SourceIngestResult' },
       400: errors[400],
@@ -477,18 +487,3 @@ export const ROUTES = [
 export type OperationId = (typeof ROUTES)[number]['operationId'];
 /** The operations one function serves. */
 export type OperationOf<F extends FunctionName> = Extract<(typeof ROUTES)[number], { fn: F }>['operationId'];
-
-/** What a route takes, validated before its operation runs (400 ValidationFailed). */
-export interface RouteInputs {
-  /** Path parameters, validated after auth. */
-  params?: Readonly<Record<string, z.core.$ZodType<string>>>;
-  /** Without a query schema, any query parameter is refused. */
-  query?: z.core.$ZodType<Record<string, string>>;
-  /** A route with a body schema has its JSON body parsed (413/415/400). */
-  body?: z.core.$ZodType;
-  /** false: the body is parsed as JSON but validated by the operation (e.g. per batch item). */
-  validateBody?: boolean;
-}
-
-/** One function's input schemas, by operation. */
-export type InputsOf<F extends FunctionName> = Readonly<Partial<Record<OperationOf<F>, RouteInputs>>>;

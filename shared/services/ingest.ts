@@ -27,15 +27,51 @@ export interface IngestDeps {
   metrics?: MetricsSink;
 }
 
+/** Why an item was refused, as the error envelope (SPEC §4) carries it. */
 export interface ItemError {
   code: string;
   message: string;
   details?: ErrorDetail[];
 }
 
-export type IngestResult =
-  | { index: number; eventId: string; status: 'accepted' | 'duplicate'; matchedRuleIds: string[]; expiresAt: string }
-  | { index: number; eventId?: string; status: 'rejected'; error: ItemError; httpStatus: number };
+/** Recorded now, its deliveries planned. */
+export interface AcceptedItem {
+  index: number;
+  eventId: string;
+  status: 'accepted';
+  matchedRuleIds: string[];
+  expiresAt: string;
+}
+
+/** Received before with the same content: what was decided then. */
+export interface DuplicateItem {
+  index: number;
+  eventId: string;
+  status: 'duplicate';
+  matchedRuleIds: string[];
+  expiresAt: string;
+}
+
+/** Refused: `httpStatus` is what a one-event request answers with, `error` the envelope's body. */
+export interface RejectedItem {
+  index: number;
+  eventId?: string;
+  status: 'rejected';
+  httpStatus: number;
+  error: ItemError;
+}
+
+/** One result per item, in the items' order: results are data, never thrown. */
+export type IngestResult = AcceptedItem | DuplicateItem | RejectedItem;
+
+/** An item's result as a batch reply lists it: the status a lone request would answer with is left out. */
+export type ListedResult = AcceptedItem | DuplicateItem | Omit<RejectedItem, 'httpStatus'>;
+
+export function listedResult(result: IngestResult): ListedResult {
+  if (result.status !== 'rejected') return result;
+  const { httpStatus: _status, ...listed } = result;
+  return listed;
+}
 
 export const eventIdConflict = (eventId: string): AppError =>
   new AppError('EventIdConflict', 409, `An event with id ${eventId} and different content was already received.`);
@@ -48,7 +84,7 @@ export const MAX_RECORD_BYTES = 390_000;
 const recordSize = (entry: { event: StoredEvent; deliveries: StoredDelivery[] }) =>
   Buffer.byteLength(entry.event.rawJson) + Buffer.byteLength(JSON.stringify(entry.deliveries)) + 2_000;
 
-function rejected(index: number, error: AppError, eventId?: string): IngestResult {
+function rejected(index: number, error: AppError, eventId?: string): RejectedItem {
   return {
     index,
     ...(eventId !== undefined ? { eventId } : {}),

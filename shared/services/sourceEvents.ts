@@ -12,8 +12,8 @@ import type { RegistryEvent } from '../domain/cloudEvents';
 import { SOURCE_DIALECTS } from '../sources/registry';
 import type { SourceContext } from '../sources/dialect';
 import type { MetricsSink } from '../observability/metrics';
-import { ingestEvents } from './ingest';
-import type { IngestDeps, ItemError } from './ingest';
+import { ingestEvents, listedResult } from './ingest';
+import type { IngestDeps, IngestResult, ListedResult } from './ingest';
 import type { AuthenticatedSource } from './sources';
 import type { SourcePayloadStore } from './sourcePorts';
 
@@ -25,10 +25,8 @@ export interface SourceEventsDeps {
   now?: () => Date;
 }
 
-export type SourceResult =
-  | { index: number; eventId: string; status: 'accepted' | 'duplicate'; matchedRuleIds: string[]; expiresAt: string }
-  | { index: number; eventId?: string; status: 'rejected'; error: ItemError }
-  | { index: number; status: 'ignored' };
+/** An ingest result at its native item's index, or an item the dialect ignores. */
+export type SourceResult = ListedResult | { index: number; status: 'ignored' };
 
 /** A source writes events of its own instance only, like a key scoped to it with events:write. */
 const principalOf = (source: AuthenticatedSource): Principal => ({ kind: 'key', keyId: source.sourceId, scopes: ['events:write'], instanceIds: [source.instanceId] });
@@ -49,7 +47,7 @@ export async function receiveSourceEvents(
       ? [{ index: item.index, event: { ...item.event, origin: { sourceId: source.sourceId, name: source.name, kind: source.kind, index: item.index, payloadId } } }]
       : [],
   );
-  let ingested: Awaited<ReturnType<typeof ingestEvents>> = [];
+  let ingested: IngestResult[] = [];
   if (mapped.length > 0) {
     const expiresAt = new Date(context.receivedAt.getTime() + deps.ingest.retentionSeconds * 1000).toISOString();
     await deps.payloads.put(payloadId, { json: payloadJson, expiresAt });
@@ -63,11 +61,7 @@ export async function receiveSourceEvents(
     const result = ingested[next];
     next += 1;
     if (!result) throw new Error('ingest returned fewer results than events');
-    if (result.status === 'rejected') {
-      const { httpStatus: _status, ...rest } = result;
-      return { ...rest, index: item.index };
-    }
-    return { ...result, index: item.index };
+    return { ...listedResult(result), index: item.index };
   });
 
   const ignored = items.length - mapped.length;

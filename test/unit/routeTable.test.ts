@@ -3,7 +3,7 @@ import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../../shared/http/routeTable';
 import { CONSOLE_ROUTES } from '../../shared/http/consoleServer';
-import type { RouteInputs } from '../../shared/http/routeTable';
+import type { RouteInputs } from '../../shared/http/routeInputs';
 import { apiKeysInputs } from '../../shared/http/inputs/apiKeys';
 import { eventsInputs } from '../../shared/http/inputs/events';
 import { ingestInputs } from '../../shared/http/inputs/ingest';

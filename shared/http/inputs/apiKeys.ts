@@ -1,10 +1,15 @@
 /** Input schemas of the apiKeys function's routes. */
+import * as z from 'zod/mini';
 import { createApiKeyRequestSchema, createSessionRequestSchema } from '../../domain/apiKeySchemas';
 import { keyIdSchema } from '../../domain/names';
-import type { InputsOf } from '../routeTable';
+import { defineInputs } from '../routeInputs';
+import type { InputsOf } from '../routeInputs';
 
-export const apiKeysInputs: InputsOf<'apiKeys'> = {
-  createApiKey: { body: createApiKeyRequestSchema },
-  revokeApiKey: { params: { keyId: keyIdSchema } },
-  createSession: { body: createSessionRequestSchema },
-};
+export const apiKeysInputs = {
+  createApiKey: defineInputs('createApiKey', { body: createApiKeyRequestSchema }),
+  listApiKeys: defineInputs('listApiKeys', {}),
+  revokeApiKey: defineInputs('revokeApiKey', { params: z.object({ keyId: keyIdSchema }) }),
+  createSession: defineInputs('createSession', { body: createSessionRequestSchema }),
+  endSession: defineInputs('endSession', {}),
+  getMe: defineInputs('getMe', {}),
+} satisfies InputsOf<'apiKeys'>;

@@ -3,7 +3,8 @@ import * as z from 'zod/mini';
 import { EVENT_TYPES } from '../../domain/eventTypes';
 import type { EventType } from '../../domain/eventTypes';
 import { eventIdSchema, instanceIdSchema, OCI_COMPONENT, RULE_ID_PATTERN } from '../../domain/names';
-import type { InputsOf } from '../routeTable';
+import { defineInputs } from '../routeInputs';
+import type { InputsOf } from '../routeInputs';
 import type { DeliveryState } from '../../services/eventStore';
 
 export const DELIVERY_STATES = ['pending', 'delivered', 'retrying', 'throttled', 'failed', 'dead', 'suspended'] as const satisfies readonly DeliveryState[];
@@ -43,11 +44,15 @@ export const historyQuerySchema = z.strictObject({
   nextToken: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
 });
 
-export const eventsInputs: InputsOf<'events'> = {
-  listEvents: { params: { instanceId: instanceIdSchema }, query: historyQuerySchema },
-  getEvent: { params: { eventId: eventIdSchema } },
-  redeliverEvent: { params: { eventId: eventIdSchema }, body: z.optional(redeliverRequestSchema) },
-  getInstanceEvent: { params: { instanceId: instanceIdSchema, eventId: eventIdSchema } },
-  redeliverInstanceEvent: { params: { instanceId: instanceIdSchema, eventId: eventIdSchema }, body: z.optional(redeliverRequestSchema) },
-  bulkRedeliver: { params: { instanceId: instanceIdSchema }, body: bulkRedeliverRequestSchema },
-};
+const instance = z.object({ instanceId: instanceIdSchema });
+const event = z.object({ eventId: eventIdSchema });
+const instanceEvent = z.object({ instanceId: instanceIdSchema, eventId: eventIdSchema });
+
+export const eventsInputs = {
+  listEvents: defineInputs('listEvents', { params: instance, query: historyQuerySchema }),
+  getEvent: defineInputs('getEvent', { params: event }),
+  redeliverEvent: defineInputs('redeliverEvent', { params: event, body: z.optional(redeliverRequestSchema) }),
+  getInstanceEvent: defineInputs('getInstanceEvent', { params: instanceEvent }),
+  redeliverInstanceEvent: defineInputs('redeliverInstanceEvent', { params: instanceEvent, body: z.optional(redeliverRequestSchema) }),
+  bulkRedeliver: defineInputs('bulkRedeliver', { params: instance, body: bulkRedeliverRequestSchema }),
+} satisfies InputsOf<'events'>;

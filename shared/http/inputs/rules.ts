@@ -1,21 +1,23 @@
 /** Input schemas of the rules function's routes. */
+import * as z from 'zod/mini';
 import { alertTargetRequestSchema, createRuleRequestSchema, updateRuleRequestSchema } from '../../domain/ruleSchemas';
 import { instanceIdSchema, ruleIdSchema } from '../../domain/names';
-import type { InputsOf } from '../routeTable';
+import { defineInputs } from '../routeInputs';
+import type { InputsOf } from '../routeInputs';
 
-const instance = { instanceId: instanceIdSchema };
-const rule = { instanceId: instanceIdSchema, ruleId: ruleIdSchema };
+const instance = z.object({ instanceId: instanceIdSchema });
+const rule = z.object({ instanceId: instanceIdSchema, ruleId: ruleIdSchema });
 
-export const rulesInputs: InputsOf<'rules'> = {
-  createRule: { params: instance, body: createRuleRequestSchema },
-  listRules: { params: instance },
-  getRule: { params: rule },
-  updateRule: { params: rule, body: updateRuleRequestSchema },
-  deleteRule: { params: rule },
-  testRule: { params: rule },
-  resumeRule: { params: rule },
-  listChatbots: { params: instance },
-  putAlertTarget: { params: instance, body: alertTargetRequestSchema },
-  getAlertTarget: { params: instance },
-  deleteAlertTarget: { params: instance },
-};
+export const rulesInputs = {
+  createRule: defineInputs('createRule', { params: instance, body: createRuleRequestSchema }),
+  listRules: defineInputs('listRules', { params: instance }),
+  getRule: defineInputs('getRule', { params: rule }),
+  updateRule: defineInputs('updateRule', { params: rule, body: updateRuleRequestSchema }),
+  deleteRule: defineInputs('deleteRule', { params: rule }),
+  testRule: defineInputs('testRule', { params: rule }),
+  resumeRule: defineInputs('resumeRule', { params: rule }),
+  listChatbots: defineInputs('listChatbots', { params: instance }),
+  putAlertTarget: defineInputs('putAlertTarget', { params: instance, body: alertTargetRequestSchema }),
+  getAlertTarget: defineInputs('getAlertTarget', { params: instance }),
+  deleteAlertTarget: defineInputs('deleteAlertTarget', { params: instance }),
+} satisfies InputsOf<'rules'>;

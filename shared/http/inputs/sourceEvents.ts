@@ -1,7 +1,9 @@
 /** Input schemas of the native registry-webhook route: the body is each dialect's own, validated by it. */
 import * as z from 'zod/mini';
+import { validationFailed } from '../../domain/errors';
 import { sourceIdSchema } from '../../domain/sources';
-import type { InputsOf } from '../routeTable';
+import { definePreparedInputs } from '../routeInputs';
+import type { InputsOf } from '../routeInputs';
 
 const nativeBody = z.unknown().check(
   z.meta({
@@ -11,6 +13,16 @@ const nativeBody = z.unknown().check(
   }),
 );
 
-export const sourceEventsInputs: InputsOf<'sourceEvents'> = {
-  ingestSourceEvents: { params: { sourceId: sourceIdSchema }, body: nativeBody, validateBody: false },
-};
+export const sourceEventsInputs = {
+  ingestSourceEvents: definePreparedInputs(
+    'ingestSourceEvents',
+    { params: z.object({ sourceId: sourceIdSchema }) },
+    {
+      rawBody: nativeBody,
+      prepare: (_input, { body }) => {
+        if (body === undefined) throw validationFailed([{ path: '', message: 'a webhook body is required' }]);
+        return { body };
+      },
+    },
+  ),
+} satisfies InputsOf<'sourceEvents'>;

@@ -1,14 +1,16 @@
 /** Input schemas of the sources function's routes. */
+import * as z from 'zod/mini';
 import { instanceIdSchema } from '../../domain/names';
 import { createSourceRequestSchema, sourceIdSchema } from '../../domain/sources';
-import type { InputsOf } from '../routeTable';
+import { defineInputs } from '../routeInputs';
+import type { InputsOf } from '../routeInputs';
 
-const instance = { instanceId: instanceIdSchema };
-const source = { instanceId: instanceIdSchema, sourceId: sourceIdSchema };
+const instance = z.object({ instanceId: instanceIdSchema });
+const source = z.object({ instanceId: instanceIdSchema, sourceId: sourceIdSchema });
 
-export const sourcesInputs: InputsOf<'sources'> = {
-  createSource: { params: instance, body: createSourceRequestSchema },
-  listSources: { params: instance },
-  getSource: { params: source },
-  deleteSource: { params: source },
-};
+export const sourcesInputs = {
+  createSource: defineInputs('createSource', { params: instance, body: createSourceRequestSchema }),
+  listSources: defineInputs('listSources', { params: instance }),
+  getSource: defineInputs('getSource', { params: source }),
+  deleteSource: defineInputs('deleteSource', { params: source }),
+} satisfies InputsOf<'sources'>;

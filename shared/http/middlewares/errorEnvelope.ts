@@ -9,7 +9,10 @@ import type { AppLogger } from '../../observability/logger';
 import { json } from '../response';
 import type { HttpContext, HttpEvent, HttpResult } from '../types';
 
-export function errorResponse(error: AppError, requestId: string): HttpResult {
+/** What the envelope says: an AppError, or a refusal some operation holds as data (an ingest item). */
+export type ErrorReply = Pick<AppError, 'status' | 'code' | 'message'> & Partial<Pick<AppError, 'details' | 'headers'>>;
+
+export function errorResponse(error: ErrorReply, requestId: string): HttpResult {
   return json(
     error.status,
     {

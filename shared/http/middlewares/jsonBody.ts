@@ -44,7 +44,7 @@ export function jsonBody(): MiddlewareObj<HttpEvent, HttpResult, unknown, HttpCo
   return {
     before: function parseBody(request) {
       const state = request.context.http;
-      if (!state.inputs.body) return;
+      if (!state.inputs?.body) return;
       const text = decodeBody(request.event);
       if (text === undefined || text === '') {
         state.body = undefined;

@@ -26,7 +26,7 @@ export function requestLogging(logger: AppLogger): MiddlewareObj<HttpEvent, Http
         (gatewayId && !gatewayId.startsWith('offlineContext') ? gatewayId : undefined) ||
         request.context.awsRequestId ||
         crypto.randomUUID();
-      request.context.http = { requestId, startedAt: Date.now(), params: {}, query: {}, inputs: {} };
+      request.context.http = { requestId, startedAt: Date.now(), params: {} };
       logger.appendKeys({ requestId });
     },
     after: function logResponse(request) {

@@ -6,23 +6,25 @@
 import type { MiddlewareObj } from '@middy/core';
 import { notFound } from '../../domain/errors';
 import { resolveRoute as resolve } from '../router';
-import type { FunctionName, RouteInputs, RouteSpec } from '../routeTable';
+import type { AcceptingInputs } from '../routeInputs';
+import type { FunctionName, RouteSpec } from '../routeTable';
 import type { HttpContext, HttpEvent, HttpResult } from '../types';
 
 export function resolveRoute(
   fn: FunctionName,
   routes: readonly RouteSpec[],
-  inputs: Readonly<Partial<Record<string, RouteInputs>>>,
+  inputsOf: (operationId: string) => AcceptingInputs | undefined,
 ): MiddlewareObj<HttpEvent, HttpResult, unknown, HttpContext> {
   return {
     before: function matchRoute(request) {
       const method = request.event.requestContext?.http?.method ?? 'GET';
       const path = request.event.rawPath ?? '/';
       const { route, params } = resolve(routes, method, path);
-      if (route.fn !== fn) throw notFound('NotFound', 'No such route.');
+      const inputs = inputsOf(route.operationId);
+      if (route.fn !== fn || !inputs) throw notFound('NotFound', 'No such route.');
       request.context.http.route = route;
       request.context.http.params = params;
-      request.context.http.inputs = inputs[route.operationId] ?? {};
+      request.context.http.inputs = inputs;
     },
   };
 }
