@@ -80,11 +80,15 @@ export const templateSchema = z.string().check(
   }),
 );
 
+/** One event type, for requests and for the OpenAPI document's responses. */
+export const eventTypeSchema = z.enum(EVENT_TYPES as [EventType, ...EventType[]]);
 const eventTypesSchema = z
-  .array(z.enum(EVENT_TYPES as [EventType, ...EventType[]]))
+  .array(eventTypeSchema)
   .check(z.minLength(1), z.maxLength(EVENT_TYPES.length), z.refine(distinct, 'eventTypes must be distinct'));
+/** One event status, for requests and for the OpenAPI document's responses. */
+export const eventStatusSchema = z.enum(['SUCCESS', 'FAILED', 'CANCELED', 'DENIED']);
 const eventStatusesSchema = z
-  .array(z.enum(['SUCCESS', 'FAILED', 'CANCELED', 'DENIED']))
+  .array(eventStatusSchema)
   .check(z.minLength(1), z.maxLength(4), z.refine(distinct, 'eventStatuses must be distinct'));
 
 const ruleFields = {

@@ -10,7 +10,7 @@ import type { ApiKeySummary } from '../domain/apiKeys';
 import { SCOPES } from '../domain/apiKeys';
 import type { RuleView } from '../domain/rules';
 import type { Me } from '../domain/sessions';
-import { scopeSchema } from '../domain/ruleSchemas';
+import { eventStatusSchema, eventTypeSchema, scopeSchema } from '../domain/ruleSchemas';
 import type { RuleTestResult } from '../services/ruleTest';
 import { SOURCE_KINDS } from '../domain/sources';
 import type { SourceView } from '../domain/sources';
@@ -168,8 +168,8 @@ const deliveryCountsSchema = z.object({ total: z.number(), delivered: z.number()
 
 const eventSummaryFields = {
   eventId: z.string(),
-  eventType: z.string(),
-  status: z.string(),
+  eventType: eventTypeSchema,
+  status: eventStatusSchema,
   instanceId: z.string(),
   regionId: z.string(),
   namespace: z.string(),

@@ -1,7 +1,6 @@
 /** Input schemas of the events function's routes (history, trace, redelivery). */
 import * as z from 'zod/mini';
-import { EVENT_TYPES } from '../../domain/eventTypes';
-import type { EventType } from '../../domain/eventTypes';
+import { eventTypeSchema } from '../../domain/ruleSchemas';
 import { eventIdSchema, instanceIdSchema, OCI_COMPONENT, RULE_ID_PATTERN } from '../../domain/names';
 import { defineInputs } from '../routeInputs';
 import type { InputsOf } from '../routeInputs';
@@ -30,7 +29,7 @@ const ociFilter = z.optional(z.string().check(z.regex(OCI_COMPONENT), z.maxLengt
 
 export const historyQuerySchema = z.strictObject({
   ruleId: z.optional(z.string().check(z.regex(RULE_ID_PATTERN, 'must match ^crecr-[a-z0-9]{16}$'))),
-  eventType: z.optional(z.enum(EVENT_TYPES as [EventType, ...EventType[]])),
+  eventType: z.optional(eventTypeSchema),
   status: z.optional(z.enum(['SUCCESS', 'FAILED', 'CANCELED', 'DENIED'])),
   namespace: ociFilter,
   repoName: ociFilter,
