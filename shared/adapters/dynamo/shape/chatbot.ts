@@ -6,6 +6,7 @@
 import * as z from 'zod/mini';
 import { CHAT_METHODS } from '../../../domain/chatMethods';
 import type { MailItem } from '../../../services/chatbotPorts';
+import { eventIdentityShape } from './common';
 import { decode } from './decode';
 import { keys } from './keys';
 
@@ -30,18 +31,7 @@ const mailSchema = z.object({
   ruleId: z.string(),
   instanceId: z.string(),
   enqueuedAt: z.number(),
-  line: z.object({
-    eventId: z.string(),
-    eventType: z.string(),
-    status: z.string(),
-    instanceId: z.string(),
-    regionId: z.string(),
-    namespace: z.string(),
-    repoName: z.string(),
-    tag: z.string(),
-    time: z.string(),
-    ruleName: z.string(),
-  }),
+  line: z.object({ ...eventIdentityShape, ruleName: z.string() }),
   template: z.optional(z.string()),
   sealedWebhookUrl: z.string(),
   sealedSecret: z.optional(z.string()),

@@ -11,6 +11,19 @@ export const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 export const eventTypeSchema = z.custom<EventType>((value) => typeof value === 'string' && isEventType(value), 'not a supported event type');
 export const eventStatusSchema = z.enum(ALL_STATUSES);
 
+/** The fields that name an event (EventIdentity), as an event item and a mail's line hold them. */
+export const eventIdentityShape = {
+  eventId: z.string(),
+  eventType: eventTypeSchema,
+  status: eventStatusSchema,
+  instanceId: z.string(),
+  regionId: z.string(),
+  namespace: z.string(),
+  repoName: z.string(),
+  tag: z.string(),
+  time: z.string(),
+};
+
 const DELIVERY_STATES = ['pending', 'delivered', 'retrying', 'throttled', 'failed', 'dead', 'suspended'] as const satisfies readonly DeliveryState[];
 export const deliveryStateSchema = z.enum(DELIVERY_STATES);
 

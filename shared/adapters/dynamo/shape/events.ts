@@ -12,20 +12,12 @@ import { CHAT_METHODS } from '../../../domain/chatMethods';
 import { SOURCE_KINDS } from '../../../domain/sources';
 import type { DeliveryRecord } from '../../../services/deliveryPorts';
 import type { DeliveryState, StoredDelivery, StoredEvent } from '../../../services/eventStore';
-import { deliveryStateSchema, epochSeconds, eventStatusSchema, eventTypeSchema, storedNotifySchema } from './common';
+import { deliveryStateSchema, epochSeconds, eventIdentityShape, storedNotifySchema } from './common';
 import { decode } from './decode';
 import { keys } from './keys';
 
 const eventSchema = z.object({
-  eventId: z.string(),
-  eventType: eventTypeSchema,
-  status: eventStatusSchema,
-  instanceId: z.string(),
-  regionId: z.string(),
-  namespace: z.string(),
-  repoName: z.string(),
-  tag: z.string(),
-  time: z.string(),
+  ...eventIdentityShape,
   receivedAt: z.string(),
   expiresAt: z.string(),
   hash: z.string(),
