@@ -4,8 +4,7 @@
  * table of item kinds).
  */
 import { createHash } from 'node:crypto';
-import type { PendingDelivery } from '../../../services/eventStore';
-import type { DeliveryState } from '../../../services/eventStore';
+import type { DeliveryState, PendingDelivery } from '../../../services/eventStore';
 import type { PageKey } from '../../../services/historyPorts';
 
 export type TableKey = { pk: string; sk: string };
