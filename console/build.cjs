@@ -14,6 +14,7 @@ const { compile } = require('sass');
 const { createHash } = require('node:crypto');
 const path = require('node:path');
 const { existsSync, readFileSync } = require('node:fs');
+const { URL } = require('node:url');
 
 const ROOT = __dirname;
 const PUBLIC_PATH = '/console/assets';

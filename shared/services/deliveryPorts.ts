@@ -15,7 +15,9 @@ export interface Attempt {
   digestId?: string;
 }
 
-export interface DeliveryRecord extends StoredDelivery {
+/** A delivery as read back: its plan, overlaid with the state and attempts its transitions wrote. */
+export interface DeliveryRecord extends Omit<StoredDelivery, 'attempts'> {
+  attempts: Attempt[];
   attemptCount: number;
   /** attemptCount when the delivery was last redelivered: the attempt budget starts there. */
   attemptBase?: number;

@@ -41,13 +41,20 @@ export function deliveryCounts(matchedRuleIds: readonly string[], states: readon
   return counts;
 }
 
-const ATTEMPT_FIELDS = ['n', 'at', 'durationMs', 'outcome', 'httpStatus', 'providerCode', 'providerMessage', 'error', 'digestId'] as const;
-
 /** DynamoDB maps come back in any order; traces read better in the SPEC's. */
 function orderedAttempt(attempt: Attempt): Attempt {
-  const out: Record<string, unknown> = {};
-  for (const field of ATTEMPT_FIELDS) if (attempt[field] !== undefined) out[field] = attempt[field];
-  return out as unknown as Attempt;
+  const { n, at, durationMs, outcome, httpStatus, providerCode, providerMessage, error, digestId } = attempt;
+  return {
+    n,
+    at,
+    durationMs,
+    outcome,
+    ...(httpStatus !== undefined ? { httpStatus } : {}),
+    ...(providerCode !== undefined ? { providerCode } : {}),
+    ...(providerMessage !== undefined ? { providerMessage } : {}),
+    ...(error !== undefined ? { error } : {}),
+    ...(digestId !== undefined ? { digestId } : {}),
+  };
 }
 
 function summary(event: StoredEvent, states: readonly { ruleId: string; state: DeliveryState }[]) {
@@ -62,7 +69,7 @@ function summary(event: StoredEvent, states: readonly { ruleId: string; state: D
 
 export async function listEvents(deps: HistoryDeps, instanceId: string, filter: HistoryFilter, limit: number, nextToken?: string) {
   const key = await deps.tokenKey();
-  const start = nextToken !== undefined ? decodePageToken(key, nextToken, instanceId, filter) : undefined;
+  const start = nextToken !== undefined ? decodePageToken(key, nextToken, instanceId, filter, (raw) => deps.store.resumeKey(instanceId, filter.deliveryState, raw)) : undefined;
   const nowIso = (deps.now?.() ?? new Date()).toISOString();
   const { deliveryState } = filter;
   if (deliveryState !== undefined) {
@@ -126,7 +133,7 @@ export async function getEventTrace(deps: HistoryDeps, principal: Principal, eve
       method: d.method,
       target: isChatNotify(d.notify) ? d.notify.webhookUrlMasked : d.notify.url,
       state: d.state,
-      attempts: (d.attempts as Attempt[]).map(orderedAttempt),
+      attempts: d.attempts.map(orderedAttempt),
       ...(d.deliveredAt ? { deliveredAt: d.deliveredAt } : {}),
       ...(d.nextAttemptAt && ['pending', 'retrying', 'throttled'].includes(d.state) ? { nextAttemptAt: d.nextAttemptAt } : {}),
       ...(d.deadReason ? { deadReason: d.deadReason } : {}),

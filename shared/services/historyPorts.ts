@@ -34,6 +34,11 @@ export interface HistoryPage {
 export interface HistoryStore {
   /** Newest first; filtered server-side; reads on until `limit` matches or the index ends. */
   page(instanceId: string, filter: HistoryFilter, limit: number, nowIso: string, start?: PageKey): Promise<HistoryPage>;
+  /**
+   * The resume key a page token carried, if it is one this instance's listing could have
+   * produced (history, or the state index when `deliveryState` is set); else undefined.
+   */
+  resumeKey(instanceId: string, deliveryState: DeliveryState | undefined, raw: Record<string, unknown>): PageKey | undefined;
   /** One instance's event with this id (ids are unique per instance). */
   getEvent(instanceId: string, eventId: string): Promise<StoredEvent | undefined>;
   /** Every instance's event with this id (expired ones included: the caller filters). */

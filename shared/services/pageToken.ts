@@ -7,8 +7,10 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { validationFailed } from '../domain/errors';
 import type { HistoryFilter, PageKey } from './historyPorts';
 
+const FILTER_FIELDS = ['ruleId', 'eventType', 'status', 'namespace', 'repoName', 'deliveryState'] as const satisfies readonly (keyof HistoryFilter)[];
+
 export function filterHash(filter: HistoryFilter): string {
-  const ordered = ['ruleId', 'eventType', 'status', 'namespace', 'repoName', 'deliveryState'].map((k) => filter[k as keyof HistoryFilter] ?? '');
+  const ordered = FILTER_FIELDS.map((k) => filter[k] ?? '');
   return createHash('sha256').update(JSON.stringify(ordered)).digest('base64url').slice(0, 16);
 }
 
@@ -21,7 +23,20 @@ export function encodePageToken(key: Buffer, instanceId: string, filter: History
 
 const invalid = () => validationFailed([{ path: 'query.nextToken', message: 'is not a valid token for this listing' }]);
 
-export function decodePageToken(key: Buffer, token: string, instanceId: string, filter: HistoryFilter): PageKey {
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The resume key of a token minted by encodePageToken for this instance and filters.
+ * `resumeKey` checks the key's shape against storage (HistoryStore.resumeKey): that it is
+ * one this instance's listing could have produced.
+ */
+export function decodePageToken(
+  key: Buffer,
+  token: string,
+  instanceId: string,
+  filter: HistoryFilter,
+  resumeKey: (raw: Record<string, unknown>) => PageKey | undefined,
+): PageKey {
   const [body, signature, ...rest] = token.split('.');
   if (!body || !signature || rest.length > 0) throw invalid();
   const expected = mac(key, body);
@@ -33,16 +48,8 @@ export function decodePageToken(key: Buffer, token: string, instanceId: string, 
   } catch {
     throw invalid();
   }
-  const p = payload as { v?: unknown; i?: unknown; f?: unknown; k?: unknown };
-  if (p.v !== 1 || p.i !== instanceId || p.f !== filterHash(filter) || typeof p.k !== 'object' || p.k === null) throw invalid();
-  const k = p.k as Record<string, unknown>;
-  const pageKey: PageKey = {};
-  // By delivery state the listing reads the state index (gsi4), else history (gsi1).
-  const byState = filter.deliveryState !== undefined;
-  for (const name of byState ? ['pk', 'sk', 'instanceId', 'stateKey'] : ['pk', 'sk', 'gsi1pk', 'gsi1sk']) {
-    if (typeof k[name] !== 'string') throw invalid();
-    pageKey[name] = k[name];
-  }
-  if (byState ? pageKey.instanceId !== instanceId || !pageKey.stateKey?.startsWith(`${filter.deliveryState}#`) : pageKey.gsi1pk !== `INST#${instanceId}#EVENTS`) throw invalid();
+  if (!isRecord(payload) || payload.v !== 1 || payload.i !== instanceId || payload.f !== filterHash(filter) || !isRecord(payload.k)) throw invalid();
+  const pageKey = resumeKey(payload.k);
+  if (!pageKey) throw invalid();
   return pageKey;
 }

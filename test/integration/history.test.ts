@@ -5,7 +5,7 @@ import { createApiKeysHandler } from '../../functions/apiKeys';
 import { createEventsHandler } from '../../functions/events';
 import { createIngestHandler } from '../../functions/ingest';
 import { createRulesHandler } from '../../functions/rules';
-import { keys } from '../../shared/adapters/dynamo/keys';
+import { keys } from '../../shared/adapters/dynamo/shape';
 import { ADMIN_KEY, testRuntime } from '../support/app';
 import { createTestTable } from '../support/dynamo';
 import type { TestTable } from '../support/dynamo';

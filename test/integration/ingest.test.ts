@@ -5,7 +5,7 @@ import { createApiKeysHandler } from '../../functions/apiKeys';
 import { createIngestHandler } from '../../functions/ingest';
 import { createReconcilerHandler } from '../../functions/reconciler';
 import { createRulesHandler } from '../../functions/rules';
-import { keys } from '../../shared/adapters/dynamo/keys';
+import { keys } from '../../shared/adapters/dynamo/shape';
 import { EVENT_STATUSES, STATUS_FIELDS } from '../../shared/domain/eventTypes';
 import type { EventType } from '../../shared/domain/eventTypes';
 import { requeueStuckDeliveries } from '../../shared/services/reconcile';

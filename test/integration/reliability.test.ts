@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventsHandler } from '../../functions/events';
 import { createIngestHandler } from '../../functions/ingest';
 import { createRulesHandler } from '../../functions/rules';
-import { keys } from '../../shared/adapters/dynamo/keys';
+import { keys } from '../../shared/adapters/dynamo/shape';
 import type { QueueMessage } from '../../shared/services/deliveryPorts';
 import { processDeliveryMessage } from '../../shared/services/deliver';
 import { requeueStuckDeliveries } from '../../shared/services/reconcile';

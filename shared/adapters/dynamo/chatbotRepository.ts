@@ -6,12 +6,18 @@
  * counters, hence no double burst at a minute boundary).
  */
 import { randomBytes } from 'node:crypto';
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ChatbotStore, MailItem, ShorterWindow } from '../../services/chatbotPorts';
+import type { ChatbotStore, ShorterWindow, SlotGrant } from '../../services/chatbotPorts';
+import { exponentialBackoff, jitteredBackoff, retrying, TRY_AGAIN } from '../retry';
 import { applied, isConditionFailed } from './conditions';
+import { queryAll } from './queryAll';
+import { botStateFromItem, keys, mailFromItem, mailToItem } from './shape';
 
 const MAX_CAS_TRIES = 12;
+const CAS_BACKOFF = jitteredBackoff(5, 200);
+const MAX_DELETE_TRIES = 5;
+const DELETE_BACKOFF = exponentialBackoff(20);
 
 interface BotState {
   slots: Record<string, number>;
@@ -24,20 +30,19 @@ interface BotState {
 /** The main window (offset 0) and any shorter ones, each with its own limit. */
 const windowsOf = (limit: number, shorter: ShorterWindow[] = []): ShorterWindow[] => [{ limit, offsetMs: 0 }, ...shorter];
 
-const stateKey = (botId: string) => ({ pk: `BOT#${botId}`, sk: 'STATE' });
-const mailKey = (botId: string, deliveryId: string) => ({ pk: `BOT#${botId}`, sk: `MAIL#${deliveryId}` });
-
+const stateKey = keys.botState;
+const mailKey = keys.mail;
 
 export function dynamoChatbotStore(db: DynamoDBDocumentClient, tableName: string, retentionSeconds: number): ChatbotStore {
   async function read(botId: string): Promise<BotState> {
     const out = await db.send(new GetCommand({ TableName: tableName, Key: stateKey(botId), ConsistentRead: true }));
-    const item = out.Item ?? {};
+    const item = botStateFromItem(out.Item);
     return {
-      slots: (item.slots as Record<string, number> | undefined) ?? {},
-      pausedUntil: typeof item.pausedUntil === 'number' ? item.pausedUntil : 0,
-      ver: typeof item.ver === 'number' ? item.ver : 0,
-      ...(typeof item.leaseId === 'string' ? { leaseId: item.leaseId } : {}),
-      leaseUntil: typeof item.leaseUntil === 'number' ? item.leaseUntil : 0,
+      slots: item.slots ?? {},
+      pausedUntil: item.pausedUntil ?? 0,
+      ver: item.ver ?? 0,
+      ...(item.leaseId !== undefined ? { leaseId: item.leaseId } : {}),
+      leaseUntil: item.leaseUntil ?? 0,
     };
   }
 
@@ -45,7 +50,7 @@ export function dynamoChatbotStore(db: DynamoDBDocumentClient, tableName: string
 
   return {
     async acquire(botId, nowMs, opts) {
-      for (let attempt = 0; attempt < MAX_CAS_TRIES; attempt += 1) {
+      const grant = await retrying(MAX_CAS_TRIES, CAS_BACKOFF, async (): Promise<SlotGrant | typeof TRY_AGAIN> => {
         const state = await read(botId);
         const active = Object.entries(state.slots).filter(([, until]) => until > nowMs);
         if (state.pausedUntil > nowMs) return { ok: false, retryAt: state.pausedUntil, reason: 'paused' };
@@ -78,11 +83,12 @@ export function dynamoChatbotStore(db: DynamoDBDocumentClient, tableName: string
           );
           return { ok: true, slotId, ...(leaseId ? { leaseId } : {}) };
         } catch (error) {
+          // Another invocation changed the state first: read it again.
           if (!isConditionFailed(error)) throw error;
-          await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** attempt)));
+          return TRY_AGAIN;
         }
-      }
-      return { ok: false, retryAt: nowMs + 250, reason: 'busy' };
+      });
+      return grant === TRY_AGAIN ? { ok: false, retryAt: nowMs + 250, reason: 'busy' } : grant;
     },
 
     async settle(botId, slotId, expiresAtMs) {
@@ -154,7 +160,7 @@ export function dynamoChatbotStore(db: DynamoDBDocumentClient, tableName: string
     async putMail(botId, mail) {
       // Not indexed itself: its delivery's state item is (open deliveries are in the
       // pending index at their due time), so a lost flush message is re-driven from there.
-      await db.send(new PutCommand({ TableName: tableName, Item: { ...mailKey(botId, mail.deliveryId), type: 'mail', ...mail, ttl: ttl() } }));
+      await db.send(new PutCommand({ TableName: tableName, Item: mailToItem(botId, mail, ttl()) }));
     },
 
     async deferMail(botId, mail, untilMs) {
@@ -172,36 +178,24 @@ export function dynamoChatbotStore(db: DynamoDBDocumentClient, tableName: string
     },
 
     async listMail(botId) {
-      const items: MailItem[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const out = await db.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :mail)',
-            ExpressionAttributeValues: { ':pk': `BOT#${botId}`, ':mail': 'MAIL#' },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of out.Items ?? []) {
-          const { pk: _pk, sk: _sk, type: _t, ttl: _ttl, gsi2pk: _g1, gsi2sk: _g2, ...mail } = item;
-          items.push(mail as unknown as MailItem);
-        }
-        startKey = out.LastEvaluatedKey;
-      } while (startKey);
-      return items.sort((a, b) => a.enqueuedAt - b.enqueuedAt);
+      const items = await queryAll(db, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :mail)',
+        ExpressionAttributeValues: { ':pk': keys.botPartition(botId), ':mail': keys.mailPrefix },
+      });
+      return items.map(mailFromItem).sort((a, b) => a.enqueuedAt - b.enqueuedAt);
     },
 
     async deleteMail(botId, deliveryIds) {
       for (let i = 0; i < deliveryIds.length; i += 25) {
-        let requests = deliveryIds.slice(i, i + 25).map((id) => ({ DeleteRequest: { Key: mailKey(botId, id) } }));
-        for (let attempt = 0; requests.length > 0 && attempt < 5; attempt += 1) {
+        let requests: { DeleteRequest: { Key: Record<string, unknown> } }[] = deliveryIds.slice(i, i + 25).map((id) => ({ DeleteRequest: { Key: mailKey(botId, id) } }));
+        const done = await retrying(MAX_DELETE_TRIES, DELETE_BACKOFF, async () => {
           const out = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
-          requests = (out.UnprocessedItems?.[tableName] ?? []) as typeof requests;
-          if (requests.length > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-        }
-        if (requests.length > 0) throw new Error('mailbox items could not be deleted (DynamoDB kept them unprocessed)');
+          const unprocessed = (out.UnprocessedItems?.[tableName] ?? []).flatMap((r) => (r.DeleteRequest?.Key ? [{ DeleteRequest: { Key: r.DeleteRequest.Key } }] : []));
+          requests = unprocessed;
+          return requests.length > 0 ? TRY_AGAIN : true;
+        });
+        if (done === TRY_AGAIN) throw new Error('mailbox items could not be deleted (DynamoDB kept them unprocessed)');
       }
     },
   };

@@ -1,41 +1,43 @@
 /**
  * Delivery state and trace: conditional state transitions with appended attempts. The
- * first transition of a planned delivery creates its state item (see deliveryItems.ts).
+ * first transition of a planned delivery creates its state item (see shape/events.ts).
  */
 import { BatchGetCommand, DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryRef, DeliveryRepository, LoadedDelivery } from '../../services/deliveryPorts';
 import type { LoadRef } from '../../services/deliveryPorts';
 import { loadKeyOf, OPEN_STATES } from '../../services/deliveryPorts';
-import { pendingShardOf, toStoredEvent } from './eventRepository';
-import { deliveryRecord, epochSeconds, planOf } from './deliveryItems';
-import { keys } from './keys';
+import { jitteredBackoff, retrying, TRY_AGAIN } from '../retry';
+import { deliveryRecord, epochSeconds, eventFromItem, keys, planOf } from './shape';
+import type { TableKey } from './shape';
 import { queryAll } from './queryAll';
 import { applied } from './conditions';
 
 const MAX_UNPROCESSED_ROUNDS = 8;
+/** Before round r (r ≥ 1): up to 20·2^r ms. */
+const UNPROCESSED_BACKOFF = jitteredBackoff(40);
 const MAX_KEYS_PER_BATCH_GET = 100;
 
 export function dynamoDeliveryRepository(db: DynamoDBDocumentClient, tableName: string, now: () => Date = () => new Date()): DeliveryRepository {
-  const keyOf = (key: { pk: string; sk: string }) => `${key.pk}\n${key.sk}`;
+  const keyOf = (key: TableKey) => `${key.pk}\n${key.sk}`;
 
   /** Strongly consistent BatchGetItems of the given keys, unprocessed keys retried with backoff. */
-  async function batchGet(keyList: { pk: string; sk: string }[], into: Map<string, Record<string, unknown>>): Promise<void> {
+  async function batchGet(keyList: TableKey[], into: Map<string, Record<string, unknown>>): Promise<void> {
     for (let offset = 0; offset < keyList.length; offset += MAX_KEYS_PER_BATCH_GET) {
       let request: Record<string, unknown>[] = keyList.slice(offset, offset + MAX_KEYS_PER_BATCH_GET);
-      for (let round = 0; request.length > 0; round += 1) {
-        if (round >= MAX_UNPROCESSED_ROUNDS) throw new Error('DynamoDB kept keys of a delivery read unprocessed');
-        if (round > 0) await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** round));
+      const done = await retrying(MAX_UNPROCESSED_ROUNDS, UNPROCESSED_BACKOFF, async () => {
         const out = await db.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: request, ConsistentRead: true } } }));
         for (const item of out.Responses?.[tableName] ?? []) into.set(`${String(item.pk)}\n${String(item.sk)}`, item);
         request = out.UnprocessedKeys?.[tableName]?.Keys ?? [];
-      }
+        return request.length > 0 ? TRY_AGAIN : true;
+      });
+      if (done === TRY_AGAIN) throw new Error('DynamoDB kept keys of a delivery read unprocessed');
     }
   }
 
   /** Event items and state items of many deliveries in strongly consistent BatchGetItems. */
   async function readMany(refs: LoadRef[]): Promise<Map<string, LoadedDelivery>> {
-    const wanted = new Map<string, { pk: string; sk: string }>();
+    const wanted = new Map<string, TableKey>();
     for (const { eventId, ruleId, instanceId } of refs) {
       wanted.set(keyOf(keys.delivery(eventId, ruleId)), keys.delivery(eventId, ruleId));
       if (instanceId !== undefined) wanted.set(keyOf(keys.event(eventId, instanceId)), keys.event(eventId, instanceId));
@@ -44,7 +46,7 @@ export function dynamoDeliveryRepository(db: DynamoDBDocumentClient, tableName: 
     await batchGet([...wanted.values()], items);
     // An event recorded before ids were per instance sits under its legacy key: read on a
     // miss only, so current events never pay for it.
-    const legacy = new Map<string, { pk: string; sk: string }>();
+    const legacy = new Map<string, TableKey>();
     for (const { eventId, instanceId } of refs) {
       if (instanceId !== undefined && !items.has(keyOf(keys.event(eventId, instanceId)))) legacy.set(keyOf(keys.event(eventId, undefined)), keys.event(eventId, undefined));
     }
@@ -71,7 +73,7 @@ export function dynamoDeliveryRepository(db: DynamoDBDocumentClient, tableName: 
           ? byRule.get(loadKeyOf(eventId, ruleId))
           : (items.get(keyOf(keys.event(eventId, instanceId))) ?? (legacyItem?.instanceId === instanceId ? legacyItem : undefined));
       const delivery = deliveryRecord(planOf(eventItem).get(ruleId), items.get(keyOf(keys.delivery(eventId, ruleId))));
-      loaded.set(loadKeyOf(eventId, ruleId), { ...(eventItem ? { event: toStoredEvent(eventItem) } : {}), ...(delivery ? { delivery } : {}) });
+      loaded.set(loadKeyOf(eventId, ruleId), { ...(eventItem ? { event: eventFromItem(eventItem) } : {}), ...(delivery ? { delivery } : {}) });
     }
     return loaded;
   }
@@ -147,7 +149,7 @@ export function dynamoDeliveryRepository(db: DynamoDBDocumentClient, tableName: 
         // Open: in the pending index at its due time, where the reconciler finds it if
         // the message meant to wake it is lost (SPEC §9). Same write, no extra request:
         // the index entry costs the index's own write units only (see README, Reliability).
-        const due = keys.pending(pendingShardOf(delivery.eventId), change.nextAttemptAt ?? nowIso, delivery.eventId, delivery.ruleId);
+        const due = keys.pending(keys.pendingShardOf(delivery.eventId), change.nextAttemptAt ?? nowIso, delivery.eventId, delivery.ruleId);
         set.push('gsi2pk = :g1', 'gsi2sk = :g2');
         values[':g1'] = due.gsi2pk;
         values[':g2'] = due.gsi2sk;

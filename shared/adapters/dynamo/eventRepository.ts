@@ -1,6 +1,6 @@
 /**
  * Recording accepted events. An event is one item carrying its planned deliveries
- * (see deliveryItems.ts), written with `attribute_not_exists(pk) OR expiresAt < now`,
+ * (see shape/events.ts), written with `attribute_not_exists(pk) OR expiresAt < now`,
  * so an event is never recorded without its deliveries and a second copy of an id (in
  * the same instance: ids are per instance, see keys.event) is caught atomically — one
  * conditional PutItem per single event. An event with deliveries enters the pending
@@ -13,42 +13,20 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { createHash } from 'node:crypto';
 import type { EventStore, RecordOutcome, StoredDelivery, StoredEvent } from '../../services/eventStore';
-import { keys } from './keys';
-import { epochSeconds, toPlan } from './deliveryItems';
+import { jitteredBackoff, retrying, TRY_AGAIN } from '../retry';
+import { eventFromItem, eventToItem, keys } from './shape';
 
 const MAX_ITEMS_PER_TRANSACTION = 100;
 const MAX_BYTES_PER_TRANSACTION = 3_500_000;
 const MAX_CONFLICT_RETRIES = 8;
+const CONFLICT_BACKOFF = jitteredBackoff(20, 500);
 
 type Entry = { event: StoredEvent; deliveries: StoredDelivery[] };
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 /** Event ids are unique per instance: this names one event across instances. */
 const scopedId = (event: Pick<StoredEvent, 'instanceId' | 'eventId'>) => `${event.instanceId}\n${event.eventId}`;
-
-export function pendingShardOf(eventId: string): number {
-  return (createHash('sha256').update(eventId).digest()[0] ?? 0) % keys.pendingShards;
-}
-
-export function eventItem(event: StoredEvent, deliveries: StoredDelivery[] = []): Record<string, unknown> {
-  return {
-    ...keys.event(event.eventId, event.instanceId),
-    ...keys.eventHistory(event.instanceId, event.receivedAt, event.eventId),
-    ...(deliveries.length > 0 ? keys.pendingEvent(pendingShardOf(event.eventId), event.receivedAt, event.eventId) : {}),
-    ...(deliveries.length > 0 ? keys.stateKey('pending', event.receivedAt, event.eventId) : {}),
-    type: 'event',
-    ...event,
-    plan: deliveries.map(toPlan),
-    ttl: epochSeconds(event.expiresAt),
-  };
-}
-
-export function toStoredEvent(item: Record<string, unknown>): StoredEvent {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, gsi2pk: _g3, gsi2sk: _g4, type: _t, ttl: _ttl, plan: _p, requeues: _r, lastRequeuedAt: _l, stateKey: _k, ...rest } = item;
-  return rest as unknown as StoredEvent;
-}
 
 function sizeOf(entry: Entry): number {
   return entry.event.rawJson.length * 2 + 2_000 + entry.deliveries.length * 3_000;
@@ -76,7 +54,7 @@ export function dynamoEventStore(db: DynamoDBDocumentClient, tableName: string, 
   function putOf(entry: Entry) {
     return {
       TableName: tableName,
-      Item: eventItem(entry.event, entry.deliveries),
+      Item: eventToItem(entry.event, entry.deliveries),
       ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
       ExpressionAttributeValues: { ':now': now().toISOString() },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
@@ -96,44 +74,50 @@ export function dynamoEventStore(db: DynamoDBDocumentClient, tableName: string, 
   }
 
   async function existing(instanceId: string, eventId: string, returned: Record<string, AttributeValue> | undefined): Promise<StoredEvent> {
-    if (returned && Object.keys(returned).length > 0) return toStoredEvent(unmarshall(returned));
+    if (returned && Object.keys(returned).length > 0) return eventFromItem(unmarshall(returned));
     const out = await db.send(new GetCommand({ TableName: tableName, Key: keys.event(eventId, instanceId), ConsistentRead: true }));
     if (!out.Item) throw new Error('event vanished between write and read');
-    return toStoredEvent(out.Item);
+    return eventFromItem(out.Item);
   }
 
   async function writeGroup(group: Entry[], outcomes: Map<string, RecordOutcome>): Promise<void> {
     let remaining = group;
-    for (let attempt = 0; remaining.length > 0; attempt += 1) {
-      const items: TransactItem[] = remaining.map((entry) => ({ Put: putOf(entry) }));
-      try {
-        await db.send(new TransactWriteCommand({ TransactItems: items }));
-        for (const entry of remaining) outcomes.set(scopedId(entry.event), { eventId: entry.event.eventId, outcome: 'recorded' });
-        return;
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const reasons = error.CancellationReasons ?? [];
-        const duplicates = new Set<number>();
-        for (const [i, entry] of remaining.entries()) {
-          const reason = reasons[i];
-          if (reason?.Code === 'ConditionalCheckFailed') {
-            outcomes.set(scopedId(entry.event), {
-              eventId: entry.event.eventId,
-              outcome: 'exists',
-              existing: await existing(entry.event.instanceId, entry.event.eventId, reason.Item),
-            });
-            duplicates.add(i);
+    let lastConflict: unknown;
+    const written = await retrying(MAX_CONFLICT_RETRIES + 1, CONFLICT_BACKOFF, async () => {
+      // Duplicates are set aside and the rest written again at once; a conflict waits a moment.
+      while (remaining.length > 0) {
+        const items: TransactItem[] = remaining.map((entry) => ({ Put: putOf(entry) }));
+        try {
+          await db.send(new TransactWriteCommand({ TransactItems: items }));
+          for (const entry of remaining) outcomes.set(scopedId(entry.event), { eventId: entry.event.eventId, outcome: 'recorded' });
+          return true;
+        } catch (error) {
+          if (!(error instanceof TransactionCanceledException)) throw error;
+          const reasons = error.CancellationReasons ?? [];
+          const duplicates = new Set<number>();
+          for (const [i, entry] of remaining.entries()) {
+            const reason = reasons[i];
+            if (reason?.Code === 'ConditionalCheckFailed') {
+              outcomes.set(scopedId(entry.event), {
+                eventId: entry.event.eventId,
+                outcome: 'exists',
+                existing: await existing(entry.event.instanceId, entry.event.eventId, reason.Item),
+              });
+              duplicates.add(i);
+            }
           }
+          if (duplicates.size > 0) {
+            remaining = remaining.filter((_, i) => !duplicates.has(i));
+            continue;
+          }
+          if (!reasons.some((r) => r.Code === 'TransactionConflict')) throw error;
+          lastConflict = error;
+          return TRY_AGAIN;
         }
-        if (duplicates.size > 0) {
-          remaining = remaining.filter((_, i) => !duplicates.has(i));
-          continue;
-        }
-        const conflict = reasons.some((r) => r.Code === 'TransactionConflict');
-        if (!conflict || attempt >= MAX_CONFLICT_RETRIES) throw error;
-        await new Promise((r) => setTimeout(r, Math.random() * Math.min(500, 20 * 2 ** attempt)));
       }
-    }
+      return true;
+    });
+    if (written === TRY_AGAIN) throw lastConflict;
   }
 
   return {

@@ -4,16 +4,13 @@
  * or the index ends, so a selective filter never returns a short page while more data
  * exists. Expired items are filtered out like any other non-match.
  */
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { HistoryStore, PageKey } from '../../services/historyPorts';
-import { pendingShardOf, toStoredEvent } from './eventRepository';
-import { keys } from './keys';
-import { deliveriesOfPartition, isStateOf, ruleIdOfStateItem } from './deliveryItems';
-import type { DeliveryState } from '../../services/eventStore';
+import type { HistoryStore } from '../../services/historyPorts';
+import { deliveriesOfPartition, eventFromItem, historyPageKey, isStateOf, keys, parsePageKey, ruleIdOfStateItem, statePageKey, stateOfItem } from './shape';
 import { applied } from './conditions';
-import { queryAll } from './queryAll';
+import { queryAll, queryPage, queryPages } from './queryAll';
 
 const READ_BATCH = 100;
 
@@ -23,7 +20,7 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
   return {
     async page(instanceId, filter, limit, nowIso, start) {
       const conditions = ['expiresAt > :now'];
-      const values: Record<string, unknown> = { ':p': `INST#${instanceId}#EVENTS`, ':now': nowIso };
+      const values: Record<string, unknown> = { ':p': keys.historyPartition(instanceId), ':now': nowIso };
       const names: Record<string, string> = {};
       const add = (field: string, value: string | undefined, expr: (n: string, v: string) => string) => {
         if (value === undefined) return;
@@ -38,40 +35,40 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
       add('matchedRuleIds', filter.ruleId, (n, v) => `contains(${n}, ${v})`);
 
       const events = [];
-      let startKey: Record<string, unknown> | undefined = start;
-      for (;;) {
-        const out = await db.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :p',
-            FilterExpression: conditions.join(' AND '),
-            ExpressionAttributeValues: values,
-            ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
-            ScanIndexForward: false,
-            Limit: READ_BATCH,
-            ExclusiveStartKey: startKey,
-          }),
-        );
+      const pages = queryPages(
+        db,
+        {
+          TableName: tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :p',
+          FilterExpression: conditions.join(' AND '),
+          ExpressionAttributeValues: values,
+          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+          ScanIndexForward: false,
+          Limit: READ_BATCH,
+        },
+        start,
+      );
+      for await (const out of pages) {
         for (const item of out.Items ?? []) {
-          events.push(toStoredEvent(item));
-          if (events.length === limit) {
-            // Resume right after the last event returned, not after DynamoDB's page.
-            const next: PageKey = { pk: String(item.pk), sk: String(item.sk), gsi1pk: String(item.gsi1pk), gsi1sk: String(item.gsi1sk) };
-            return { events, next };
-          }
+          events.push(eventFromItem(item));
+          // Resume right after the last event returned, not after DynamoDB's page.
+          if (events.length === limit) return { events, next: historyPageKey(item) };
         }
-        startKey = out.LastEvaluatedKey;
-        if (!startKey) return { events };
       }
+      return { events };
+    },
+
+    resumeKey(instanceId, deliveryState, raw) {
+      return parsePageKey(raw, instanceId, deliveryState);
     },
 
     async getEvent(instanceId, eventId) {
       const out = await db.send(new GetCommand({ TableName: tableName, Key: keys.event(eventId, instanceId), ConsistentRead: true }));
-      if (out.Item) return toStoredEvent(out.Item);
+      if (out.Item) return eventFromItem(out.Item);
       // Recorded before ids were per instance: the legacy item, if it is this instance's.
       const legacy = await db.send(new GetCommand({ TableName: tableName, Key: keys.event(eventId, undefined), ConsistentRead: true }));
-      return legacy.Item && legacy.Item.instanceId === instanceId ? toStoredEvent(legacy.Item) : undefined;
+      return legacy.Item && legacy.Item.instanceId === instanceId ? eventFromItem(legacy.Item) : undefined;
     },
 
     async findEvents(eventId) {
@@ -80,7 +77,7 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :event)',
         ExpressionAttributeValues: { ':pk': keys.eventPartition(eventId), ':event': keys.eventSkPrefix },
       });
-      return items.map(toStoredEvent);
+      return items.map(eventFromItem);
     },
 
     async deliveriesOf(eventId, instanceId) {
@@ -100,7 +97,7 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
         ExpressionAttributeValues: { ':pk': keys.eventPartition(eventId), ':d': keys.deliveryPrefix },
       });
       // State left by an earlier event with this id is not this event's (see isStaleState).
-      return items.filter((item) => isStateOf(item, expiresAt)).map((item) => ({ ruleId: ruleIdOfStateItem(item), state: item.state as DeliveryState }));
+      return items.filter((item) => isStateOf(item, expiresAt)).map((item) => ({ ruleId: ruleIdOfStateItem(item), state: stateOfItem(item) }));
     },
 
     async stateEntries(instanceId, state, opts) {
@@ -108,24 +105,23 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
       // '~' sorts after every ISO time and id character: the upper bound includes `until` itself.
       const low = `${prefix}${opts.since ?? ''}`;
       const high = `${prefix}${opts.until ?? ''}~`;
-      const out = await db.send(
-        new QueryCommand({
+      const { items, next } = await queryPage(
+        db,
+        {
           TableName: tableName,
           IndexName: 'gsi4',
           KeyConditionExpression: 'instanceId = :i AND stateKey BETWEEN :low AND :high',
           ExpressionAttributeValues: { ':i': instanceId, ':low': low, ':high': high },
           ScanIndexForward: false,
           Limit: opts.limit,
-          ...(opts.start ? { ExclusiveStartKey: opts.start } : {}),
-        }),
+        },
+        opts.start,
       );
-      const entries = (out.Items ?? []).map((item) => {
+      const entries = items.map((item) => {
         const parsed = keys.parseStateKey(String(item.stateKey));
-        const key: PageKey = { pk: String(item.pk), sk: String(item.sk), instanceId: String(item.instanceId), stateKey: String(item.stateKey) };
-        return { eventId: parsed.eventId, ruleId: parsed.ruleId, state, at: parsed.at, key };
+        return { eventId: parsed.eventId, ruleId: parsed.ruleId, state, at: parsed.at, key: statePageKey(item) };
       });
-      const last = out.LastEvaluatedKey;
-      return { entries, ...(last ? { next: Object.fromEntries(Object.entries(last).map(([k, v]) => [k, String(v)])) } : {}) };
+      return { entries, ...(next ? { next: Object.fromEntries(Object.entries(next).map(([k, v]) => [k, String(v)])) } : {}) };
     },
 
     async reopen(eventId, ruleId, instanceId, nowIso) {
@@ -148,8 +144,8 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
               ':instanceId': instanceId,
               ':stateKey': keys.stateKey('pending', nowIso, eventId, ruleId).stateKey,
               ':zero': 0,
-              ':g1': keys.pending(pendingShardOf(eventId), nowIso, eventId, ruleId).gsi2pk,
-              ':g2': keys.pending(pendingShardOf(eventId), nowIso, eventId, ruleId).gsi2sk,
+              ':g1': keys.pending(keys.pendingShardOf(eventId), nowIso, eventId, ruleId).gsi2pk,
+              ':g2': keys.pending(keys.pendingShardOf(eventId), nowIso, eventId, ruleId).gsi2sk,
             },
           }),
         ),

@@ -9,14 +9,12 @@
  * re-driven at most once per overdue period. (Mailbox items written before the state
  * items were indexed may still be in it; they are handled as before.)
  */
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryMessage, PendingDelivery, PendingIndex } from '../../services/eventStore';
-import { pendingShardOf } from './eventRepository';
 import { deliveryIdOf } from '../../domain/deliveryId';
-import { epochSeconds, isStateOf, planOf, ruleIdOfStateItem } from './deliveryItems';
-import { queryAll } from './queryAll';
-import { keys } from './keys';
+import { epochSeconds, isStateOf, keys, parsePendingEntry, planOf, ruleIdOfStateItem } from './shape';
+import { queryAll, queryPages } from './queryAll';
 import { applied, isConditionFailed } from './conditions';
 
 export const MAX_REQUEUES = 20;
@@ -42,7 +40,7 @@ export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string
       ExpressionAttributeValues: { ':pk': eventKey.pk },
     });
     const eventItem = items.find((i) => i.sk === eventKey.sk);
-    const old = keys.pendingEvent(pendingShardOf(eventId), pending.queuedAt, eventId).gsi2sk;
+    const old = keys.pendingEvent(keys.pendingShardOf(eventId), pending.queuedAt, eventId).gsi2sk;
     if (!eventItem || eventItem.gsi2sk !== old) return [];
     const expiresAt = String(eventItem.expiresAt);
     // Picked up = has this event's state item (not one left by an earlier event with this id).
@@ -99,7 +97,7 @@ export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string
         Key: eventKey,
         UpdateExpression: 'SET gsi2sk = :fresh, requeues = if_not_exists(requeues, :zero) + :one, lastRequeuedAt = :now',
         ConditionExpression: 'gsi2sk = :old',
-        ExpressionAttributeValues: { ':fresh': keys.pendingEvent(pendingShardOf(eventId), now, eventId).gsi2sk, ':old': old, ':zero': 0, ':one': 1, ':now': now },
+        ExpressionAttributeValues: { ':fresh': keys.pendingEvent(keys.pendingShardOf(eventId), now, eventId).gsi2sk, ':old': old, ':zero': 0, ':one': 1, ':now': now },
       }),
     );
     return claimed ? waiting.map((p) => ({ eventId, ...(instanceId !== undefined ? { instanceId } : {}), ruleId: p.ruleId, deliveryId: p.deliveryId })) : [];
@@ -112,37 +110,17 @@ export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string
       const found: PendingDelivery[] = [];
       for (let shard = 0; shard < keys.pendingShards; shard += 1) {
         const shardEnd = found.length + perShard;
-        let startKey: Record<string, unknown> | undefined;
-        do {
-          const out = await db.send(
-            new QueryCommand({
-              TableName: tableName,
-              IndexName: 'gsi2',
-              KeyConditionExpression: 'gsi2pk = :p AND gsi2sk < :cutoff',
-              ExpressionAttributeValues: { ':p': keys.pendingPartition(shard), ':cutoff': cutoff },
-              Limit: shardEnd - found.length,
-              ExclusiveStartKey: startKey,
-            }),
-          );
-          for (const item of out.Items ?? []) {
-            const pk = String(item.pk);
-            const sk = String(item.sk);
-            const gsi2sk = String(item.gsi2sk);
-            const queuedAt = gsi2sk.slice(0, gsi2sk.indexOf('#'));
-            if (pk.startsWith('BOT#')) {
-              // Mailbox item: gsi2sk is `${queuedAt}#${eventId}#${ruleId}` (rule ids hold no '#').
-              const rest = gsi2sk.slice(queuedAt.length + 1);
-              const cut = rest.lastIndexOf('#');
-              found.push({ eventId: rest.slice(0, cut), ruleId: rest.slice(cut + 1), queuedAt, botId: pk.slice('BOT#'.length) });
-            } else if (sk.startsWith(keys.eventSkPrefix)) {
-              const instanceId = keys.instanceOfEventSk(sk);
-              found.push({ eventId: pk.slice('EVENT#'.length), ...(instanceId !== undefined ? { instanceId } : {}), queuedAt });
-            } else {
-              found.push({ eventId: pk.slice('EVENT#'.length), ruleId: sk.slice(keys.deliveryPrefix.length), queuedAt });
-            }
-          }
-          startKey = out.LastEvaluatedKey;
-        } while (startKey && found.length < shardEnd);
+        const pages = queryPages(db, {
+          TableName: tableName,
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :p AND gsi2sk < :cutoff',
+          ExpressionAttributeValues: { ':p': keys.pendingPartition(shard), ':cutoff': cutoff },
+          Limit: perShard,
+        });
+        for await (const out of pages) {
+          for (const item of (out.Items ?? []).slice(0, shardEnd - found.length)) found.push(parsePendingEntry(item));
+          if (found.length >= shardEnd) break;
+        }
       }
       return found;
     },
@@ -152,14 +130,14 @@ export function dynamoPendingIndex(db: DynamoDBDocumentClient, tableName: string
       const ruleId = pending.ruleId;
       const message: DeliveryMessage = { eventId: pending.eventId, ruleId, deliveryId: deliveryIdOf(pending.eventId, ruleId) };
       const key = keys.delivery(pending.eventId, ruleId);
-      const old = keys.pending(pendingShardOf(pending.eventId), pending.queuedAt, pending.eventId, ruleId).gsi2sk;
-      const fresh = keys.pending(pendingShardOf(pending.eventId), now, pending.eventId, ruleId).gsi2sk;
+      const old = keys.pending(keys.pendingShardOf(pending.eventId), pending.queuedAt, pending.eventId, ruleId).gsi2sk;
+      const fresh = keys.pending(keys.pendingShardOf(pending.eventId), now, pending.eventId, ruleId).gsi2sk;
       if (pending.botId !== undefined) {
         // A mail still waiting: move its index entry on and hand back its delivery to re-queue.
         const moved = await conditional(
           new UpdateCommand({
             TableName: tableName,
-            Key: { pk: `BOT#${pending.botId}`, sk: `MAIL#${message.deliveryId}` },
+            Key: keys.mail(pending.botId, message.deliveryId),
             UpdateExpression: 'SET gsi2sk = :fresh',
             ConditionExpression: 'gsi2sk = :old',
             ExpressionAttributeValues: { ':fresh': fresh, ':old': old },

@@ -1,45 +1,21 @@
 /**
  * Rule health (SPEC §13): one small item per rule beside it (`HEALTH#ruleId`), updated by
  * one UpdateItem per attempt that returns the new state, so the circuit breaker decides
- * without a read. The last-24h counts live in 24 hour slots (`h<n>` the slot's epoch hour,
- * `d<n>`/`f<n>`/`x<n>` delivered/failed/dead): the item never grows, and a slot left from
- * a day ago is restarted by a second conditional write once per rule and hour.
+ * without a read. The last-24h counts live in 24 hour slots (see shape/rules.ts): the
+ * item never grows, and a slot left from a day ago is restarted by a second conditional
+ * write once per rule and hour.
  * Held deliveries (state `suspended`) are found again through gsi3.
  */
-import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { epochHour, HEALTH_SLOTS } from '../../domain/circuitBreaker';
-import type { HourSlot } from '../../domain/circuitBreaker';
-import type { HeldDeliveries, OutcomeRecord, RecordResult, RuleHealthStore, StoredRuleHealth } from '../../services/ruleHealthPorts';
-import { pendingShardOf } from './eventRepository';
+import type { HeldDeliveries, OutcomeRecord, RecordResult, RuleHealthStore } from '../../services/ruleHealthPorts';
 import { applied, isConditionFailed } from './conditions';
-import { keys } from './keys';
-import { queryAll } from './queryAll';
-
-const COUNTER = { delivered: 'd', failed: 'f', dead: 'x' } as const;
-
-const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-const num = (v: unknown) => (typeof v === 'number' ? v : 0);
-
-export function toRuleHealth(item: Record<string, unknown>): StoredRuleHealth {
-  const slots: HourSlot[] = [];
-  for (let n = 0; n < HEALTH_SLOTS; n += 1) {
-    if (typeof item[`h${n}`] === 'number') slots.push({ hour: num(item[`h${n}`]), delivered: num(item[`d${n}`]), failed: num(item[`f${n}`]), dead: num(item[`x${n}`]) });
-  }
-  const optional = (name: string) => (str(item[name]) !== undefined ? { [name]: str(item[name]) } : {});
-  return {
-    consecutiveFailures: num(item.consecutiveFailures),
-    ...optional('failingSince'),
-    ...optional('suspendedAt'),
-    ...optional('suspendReason'),
-    ...optional('lastDeliveredAt'),
-    ...optional('lastFailureAt'),
-    slots,
-  };
-}
+import { HEALTH_COUNTER as COUNTER, keys, ruleHealthFromItem } from './shape';
+import { queryAll, queryPage } from './queryAll';
 
 function afterOutcome(before: Record<string, unknown>, outcome: OutcomeRecord): RecordResult {
-  const old = toRuleHealth(before);
+  const old = ruleHealthFromItem(before);
   const recovered = outcome.attempt === 'delivered' && before.recovering === true;
   if (outcome.attempt === 'delivered') return { after: { consecutiveFailures: 0, ...(old.suspendedAt ? { suspendedAt: old.suspendedAt } : {}) }, recovered };
   if (outcome.attempt === 'failed') {
@@ -128,7 +104,7 @@ export function dynamoRuleHealthStore(db: DynamoDBDocumentClient, tableName: str
 
     async get(instanceId, ruleId) {
       const out = await db.send(new GetCommand({ TableName: tableName, Key: keys.ruleHealth(instanceId, ruleId) }));
-      return out.Item ? toRuleHealth(out.Item) : undefined;
+      return out.Item ? ruleHealthFromItem(out.Item) : undefined;
     },
 
     async listOf(instanceId) {
@@ -137,7 +113,7 @@ export function dynamoRuleHealthStore(db: DynamoDBDocumentClient, tableName: str
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :h)',
         ExpressionAttributeValues: { ':pk': keys.instancePartition(instanceId), ':h': keys.ruleHealthPrefix },
       });
-      return new Map(items.map((item) => [String(item.sk).slice(keys.ruleHealthPrefix.length), toRuleHealth(item)]));
+      return new Map(items.map((item) => [keys.ruleIdOfHealthSk(String(item.sk)), ruleHealthFromItem(item)]));
     },
 
     async isSuspended(instanceId, ruleId, consistent = false) {
@@ -186,26 +162,16 @@ export function dynamoRuleHealthStore(db: DynamoDBDocumentClient, tableName: str
 export function dynamoHeldDeliveries(db: DynamoDBDocumentClient, tableName: string): HeldDeliveries {
   return {
     async page(ruleId, limit, start) {
-      const out = await db.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: 'gsi3',
-          KeyConditionExpression: 'gsi3pk = :p',
-          ExpressionAttributeValues: { ':p': keys.heldPartition(ruleId) },
-          Limit: limit,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
+      const { items, next } = await queryPage(
+        db,
+        { TableName: tableName, IndexName: 'gsi3', KeyConditionExpression: 'gsi3pk = :p', ExpressionAttributeValues: { ':p': keys.heldPartition(ruleId) }, Limit: limit },
+        start,
       );
-      const held = (out.Items ?? []).map((item) => {
-        const sk = String(item.gsi3sk);
-        const cut = sk.indexOf('#');
-        return { expiresAt: sk.slice(0, cut), eventId: sk.slice(cut + 1) };
-      });
-      return { held, ...(out.LastEvaluatedKey ? { next: out.LastEvaluatedKey } : {}) };
+      return { held: items.map((item) => keys.parseHeld(String(item.gsi3sk))), ...(next ? { next } : {}) };
     },
 
     async release(ref, nowIso) {
-      const due = keys.pending(pendingShardOf(ref.eventId), nowIso, ref.eventId, ref.ruleId);
+      const due = keys.pending(keys.pendingShardOf(ref.eventId), nowIso, ref.eventId, ref.ruleId);
       return applied(() =>
         db.send(
           new UpdateCommand({

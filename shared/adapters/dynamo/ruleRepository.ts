@@ -5,25 +5,19 @@
  * revision (what the ingest cache checks).
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { StoredRule } from '../../services/ruleStore';
 import type { RuleStore, RuleWriteOutcome } from '../../services/ruleStore';
-import { keys } from './keys';
+import { jitteredBackoff, retrying, TRY_AGAIN } from '../retry';
+import { queryAll } from './queryAll';
+import { keys, regionUsageOf, ruleFromItem, ruleNameLockItem, ruleSetRevisionOf, ruleToItem } from './shape';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 type Role = 'rule' | 'nameLock' | 'oldNameLock' | 'quota' | 'oldQuota' | 'ruleSet';
 
 const MAX_CONFLICT_RETRIES = 12;
-
-function ruleItem(rule: StoredRule) {
-  return { ...keys.rule(rule.instanceId, rule.ruleId), type: 'rule', ...rule };
-}
-
-function toStored(item: Record<string, unknown>): StoredRule {
-  const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
-  return rest as unknown as StoredRule;
-}
+/** Full jitter keeps N racing writers from colliding again in lockstep. */
+const CONFLICT_BACKOFF = jitteredBackoff(20, 1000);
 
 export function dynamoRuleStore(db: DynamoDBDocumentClient, tableName: string): RuleStore {
   const T = tableName;
@@ -58,7 +52,7 @@ export function dynamoRuleStore(db: DynamoDBDocumentClient, tableName: string): 
   const lockName = (instanceId: string, ruleName: string, ruleId: string): TransactItem => ({
     Put: {
       TableName: T,
-      Item: { ...keys.ruleName(instanceId, ruleName), type: 'ruleName', ruleId },
+      Item: ruleNameLockItem(instanceId, ruleName, ruleId),
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   });
@@ -73,7 +67,8 @@ export function dynamoRuleStore(db: DynamoDBDocumentClient, tableName: string): 
 
   /** Runs a transaction; maps a cancelled condition to its role, retries transaction conflicts. */
   async function transact(items: { role: Role; item: TransactItem }[]): Promise<RuleWriteOutcome> {
-    for (let attempt = 0; ; attempt += 1) {
+    let lastConflict: unknown;
+    const outcome = await retrying(MAX_CONFLICT_RETRIES + 1, CONFLICT_BACKOFF, async (): Promise<RuleWriteOutcome | typeof TRY_AGAIN> => {
       try {
         await db.send(new TransactWriteCommand({ TransactItems: items.map((i) => i.item) }));
         return { ok: true };
@@ -83,51 +78,43 @@ export function dynamoRuleStore(db: DynamoDBDocumentClient, tableName: string): 
         const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
         if (failed >= 0) return { ok: false, failed: items[failed]?.role ?? 'rule' };
         const conflict = reasons.some((r) => r.Code === 'TransactionConflict') || reasons.length === 0;
-        if (!conflict || attempt >= MAX_CONFLICT_RETRIES) throw error;
-        // Full jitter keeps N racing writers from colliding again in lockstep.
-        await new Promise((r) => setTimeout(r, Math.random() * Math.min(1000, 20 * 2 ** attempt)));
+        if (!conflict) throw error;
+        lastConflict = error;
+        return TRY_AGAIN;
       }
-    }
+    });
+    if (outcome === TRY_AGAIN) throw lastConflict;
+    return outcome;
   }
 
   return {
     async get(instanceId, ruleId) {
       const out = await db.send(new GetCommand({ TableName: T, Key: keys.rule(instanceId, ruleId), ConsistentRead: true }));
-      return out.Item ? toStored(out.Item) : undefined;
+      return out.Item ? ruleFromItem(out.Item) : undefined;
     },
 
     async list(instanceId) {
-      const rules: StoredRule[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const out = await db.send(
-          new QueryCommand({
-            TableName: T,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': keys.instancePartition(instanceId), ':prefix': keys.rulePrefix },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of out.Items ?? []) rules.push(toStored(item));
-        startKey = out.LastEvaluatedKey;
-      } while (startKey);
-      return rules;
+      const items = await queryAll(db, {
+        TableName: T,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.instancePartition(instanceId), ':prefix': keys.rulePrefix },
+      });
+      return items.map(ruleFromItem);
     },
 
     async regionUsage(regionId) {
       const out = await db.send(new GetCommand({ TableName: T, Key: keys.regionQuota(regionId) }));
-      return typeof out.Item?.used === 'number' ? out.Item.used : 0;
+      return regionUsageOf(out.Item);
     },
 
     async ruleSetRevision(instanceId) {
       const out = await db.send(new GetCommand({ TableName: T, Key: keys.ruleSet(instanceId), ConsistentRead: true }));
-      return typeof out.Item?.rev === 'number' ? out.Item.rev : 0;
+      return ruleSetRevisionOf(out.Item);
     },
 
     async create(rule, maxPerRegion) {
       return transact([
-        { role: 'rule', item: { Put: { TableName: T, Item: ruleItem(rule), ConditionExpression: 'attribute_not_exists(pk)' } } },
+        { role: 'rule', item: { Put: { TableName: T, Item: ruleToItem(rule), ConditionExpression: 'attribute_not_exists(pk)' } } },
         { role: 'nameLock', item: lockName(rule.instanceId, rule.ruleName, rule.ruleId) },
         { role: 'quota', item: takeQuota(rule.regionId, maxPerRegion) },
         { role: 'ruleSet', item: bumpRuleSet(rule.instanceId) },
@@ -141,7 +128,7 @@ export function dynamoRuleStore(db: DynamoDBDocumentClient, tableName: string): 
           item: {
             Put: {
               TableName: T,
-              Item: ruleItem(next),
+              Item: ruleToItem(next),
               ConditionExpression: '#v = :v',
               ExpressionAttributeNames: { '#v': 'version' },
               ExpressionAttributeValues: { ':v': previous.version },

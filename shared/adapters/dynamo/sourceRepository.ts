@@ -1,57 +1,29 @@
 /** Registry sources: one item per source, by id, holding only the SHA-256 of its token; listed per instance on gsi1. */
-import { DeleteCommand, GetCommand, paginateQuery, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SOURCE_KINDS } from '../../domain/sources';
-import type { SourceKind } from '../../domain/sources';
 import type { SourcePayloadStore, SourceRecord, SourceStore } from '../../services/sourcePorts';
-import { epochSeconds } from './deliveryItems';
 import { applied } from './conditions';
-import { keys } from './keys';
-
-const isKind = (value: unknown): value is SourceKind => typeof value === 'string' && (SOURCE_KINDS as readonly string[]).includes(value);
-
-function toRecord(item: Record<string, unknown>): SourceRecord | undefined {
-  if (!isKind(item.kind)) return undefined;
-  return {
-    sourceId: String(item.sourceId),
-    instanceId: String(item.instanceId),
-    name: String(item.name),
-    kind: item.kind,
-    regionId: String(item.regionId),
-    tokenHash: String(item.tokenHash),
-    createdAt: String(item.createdAt),
-  };
-}
+import { queryAll } from './queryAll';
+import { keys, payloadFromItem, payloadToItem, sourceFromItem, sourceToItem } from './shape';
 
 export function dynamoSourceStore(db: DynamoDBDocumentClient, tableName: string): SourceStore {
   return {
     async put(record) {
-      await db.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { ...keys.source(record.sourceId), ...keys.sourceListing(record.instanceId, record.createdAt, record.sourceId), type: 'source', ...record },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      await db.send(new PutCommand({ TableName: tableName, Item: sourceToItem(record), ConditionExpression: 'attribute_not_exists(pk)' }));
     },
     async get(sourceId) {
       const out = await db.send(new GetCommand({ TableName: tableName, Key: keys.source(sourceId), ConsistentRead: true }));
-      return out.Item ? toRecord(out.Item) : undefined;
+      return out.Item ? sourceFromItem(out.Item) : undefined;
     },
     async list(instanceId) {
       // gsi1 reads are eventually consistent (an index offers no other kind).
-      const records: SourceRecord[] = [];
-      const pages = paginateQuery(
-        { client: db },
-        { TableName: tableName, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': keys.sourceListingPartition(instanceId) } },
-      );
-      for await (const page of pages) {
-        for (const item of page.Items ?? []) {
-          const record = toRecord(item);
-          if (record) records.push(record);
-        }
-      }
-      return records;
+      const items = await queryAll(db, {
+        TableName: tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': keys.sourceListingPartition(instanceId) },
+      });
+      return items.map(sourceFromItem).filter((record): record is SourceRecord => record !== undefined);
     },
     async remove(instanceId, sourceId) {
       return applied(() =>
@@ -73,18 +45,12 @@ export function dynamoSourcePayloadStore(db: DynamoDBDocumentClient, tableName: 
   return {
     async put(payloadId, payload) {
       // Unconditional: a replay writes the same content with a later expiry, which covers the earlier events too.
-      await db.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { ...keys.sourcePayload(payloadId), type: 'sourcePayload', json: payload.json, expiresAt: payload.expiresAt, ttl: epochSeconds(payload.expiresAt) },
-        }),
-      );
+      await db.send(new PutCommand({ TableName: tableName, Item: payloadToItem(payloadId, payload) }));
     },
     async get(payloadId, nowIso) {
       const out = await db.send(new GetCommand({ TableName: tableName, Key: keys.sourcePayload(payloadId), ConsistentRead: true }));
-      const item = out.Item;
-      if (!item || typeof item.json !== 'string' || typeof item.expiresAt !== 'string' || item.expiresAt <= nowIso) return undefined;
-      return { json: item.json, expiresAt: item.expiresAt };
+      const payload = out.Item ? payloadFromItem(out.Item) : undefined;
+      return payload && payload.expiresAt > nowIso ? payload : undefined;
     },
   };
 }

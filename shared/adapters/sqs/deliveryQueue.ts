@@ -8,6 +8,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { DeliveryMessage, DeliveryQueue } from '../../services/eventStore';
 import type { DelayedQueue, QueueMessage } from '../../services/deliveryPorts';
+import { linearBackoff, retrying, TRY_AGAIN } from '../retry';
 
 /** SQS's DelaySeconds tops out at 900; longer waits are chained via `notBefore`. */
 export const MAX_SQS_DELAY_SECONDS = 900;
@@ -30,11 +31,13 @@ export function sqsDelayedQueue(sqs: Pick<SQSClient, 'send'>, queueUrl: string, 
 
 const BATCH = 10;
 const ATTEMPTS = 3;
+/** 25 ms, then 50 ms. */
+const SEND_BACKOFF = linearBackoff(25);
 
 export function sqsDeliveryQueue(sqs: Pick<SQSClient, 'send'>, queueUrl: string, log?: (msg: string, fields: Record<string, unknown>) => void): DeliveryQueue {
   async function sendGroup(group: DeliveryMessage[]): Promise<DeliveryMessage[]> {
     let pending = group;
-    for (let attempt = 1; attempt <= ATTEMPTS && pending.length > 0; attempt += 1) {
+    await retrying(ATTEMPTS, SEND_BACKOFF, async (n) => {
       try {
         const out = await sqs.send(
           new SendMessageBatchCommand({
@@ -45,10 +48,10 @@ export function sqsDeliveryQueue(sqs: Pick<SQSClient, 'send'>, queueUrl: string,
         const failed = new Set((out.Failed ?? []).map((f) => Number(f.Id)));
         pending = pending.filter((_, i) => failed.has(i));
       } catch (error) {
-        log?.('SendMessageBatch failed', { attempt, error: error instanceof Error ? error.name : 'unknown' });
+        log?.('SendMessageBatch failed', { attempt: n + 1, error: error instanceof Error ? error.name : 'unknown' });
       }
-      if (pending.length > 0 && attempt < ATTEMPTS) await new Promise((r) => setTimeout(r, 25 * attempt));
-    }
+      return pending.length > 0 ? TRY_AGAIN : undefined;
+    });
     return pending;
   }
 

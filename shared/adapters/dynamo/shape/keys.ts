@@ -1,7 +1,19 @@
 /**
- * Every key of the single table, in one place, so each access pattern is visible at
- * a glance (see resources/table.yml for the indexes).
+ * Every key of the single table and every parser of one, so each access pattern is
+ * visible at a glance (see resources/table.yml for the indexes, and index.ts for the
+ * table of item kinds).
  */
+import { createHash } from 'node:crypto';
+import type { DeliveryState, PendingDelivery } from '../../../services/eventStore';
+import type { PageKey } from '../../../services/historyPorts';
+
+export type TableKey = { pk: string; sk: string };
+
+const EVENT = 'EVENT#';
+const BOT = 'BOT#';
+const MAIL = 'MAIL#';
+const PENDING_SHARDS = 4;
+
 export const keys = {
   apiKey: (keyId: string) => ({ pk: `APIKEY#${keyId}`, sk: 'APIKEY' }),
   /** gsi1: all API keys, newest last. */
@@ -32,26 +44,31 @@ export const keys = {
    * with one Query. Items written before ids were per instance have `sk = 'EVENT'`
    * (no instance): `instanceId` undefined addresses them, and they keep reading.
    */
-  event: (eventId: string, instanceId: string | undefined) => ({ pk: `EVENT#${eventId}`, sk: instanceId === undefined ? 'EVENT' : `EVENT#${instanceId}` }),
-  eventPartition: (eventId: string) => `EVENT#${eventId}`,
+  event: (eventId: string, instanceId: string | undefined) => ({ pk: `${EVENT}${eventId}`, sk: instanceId === undefined ? 'EVENT' : `${EVENT}${instanceId}` }),
+  eventPartition: (eventId: string) => `${EVENT}${eventId}`,
   /** Every event item of a partition (all instances, and a legacy item) has a sort key starting with this. */
   eventSkPrefix: 'EVENT',
   /** The instance an event item's sort key names; undefined for a legacy item. */
-  instanceOfEventSk: (sk: string): string | undefined => (sk.startsWith('EVENT#') ? sk.slice('EVENT#'.length) : undefined),
+  instanceOfEventSk: (sk: string): string | undefined => (sk.startsWith(EVENT) ? sk.slice(EVENT.length) : undefined),
   /** Rule ids belong to one instance, so a delivery's key needs no instance. */
-  delivery: (eventId: string, ruleId: string) => ({ pk: `EVENT#${eventId}`, sk: `DELIVERY#${ruleId}` }),
+  delivery: (eventId: string, ruleId: string) => ({ pk: `${EVENT}${eventId}`, sk: `DELIVERY#${ruleId}` }),
   deliveryPrefix: 'DELIVERY#',
+  /** The rule of a delivery state item, from its sort key. */
+  ruleIdOfDeliverySk: (sk: string) => sk.slice('DELIVERY#'.length),
   /** gsi1: an instance's events, newest last by receipt (history). */
   eventHistory: (instanceId: string, receivedAt: string, eventId: string) => ({
     gsi1pk: `INST#${instanceId}#EVENTS`,
     gsi1sk: `${receivedAt}#${eventId}`,
   }),
+  historyPartition: (instanceId: string) => `INST#${instanceId}#EVENTS`,
   /**
    * gsi2 (sparse): every open delivery, by when it is due — events whose planned
    * deliveries have not all been picked up yet (by receipt), and the state item of
    * every delivery still pending, retrying or throttled (by its next attempt).
    */
-  pendingShards: 4,
+  pendingShards: PENDING_SHARDS,
+  /** The pending-index shard of an event's entries (a hash of its id). */
+  pendingShardOf: (eventId: string): number => (createHash('sha256').update(eventId).digest()[0] ?? 0) % PENDING_SHARDS,
   pendingEvent: (shard: number, queuedAt: string, eventId: string) => ({
     gsi2pk: `PENDING#${shard}`,
     gsi2sk: `${queuedAt}#${eventId}`,
@@ -64,6 +81,7 @@ export const keys = {
   /** A rule's health and circuit-breaker state (SPEC §13), beside the rule. */
   ruleHealth: (instanceId: string, ruleId: string) => ({ pk: `INST#${instanceId}`, sk: `HEALTH#${ruleId}` }),
   ruleHealthPrefix: 'HEALTH#',
+  ruleIdOfHealthSk: (sk: string) => sk.slice('HEALTH#'.length),
   /** The instance's alert target (SPEC §13). */
   alertTarget: (instanceId: string) => ({ pk: `INST#${instanceId}`, sk: 'ALERTS' }),
   /**
@@ -72,6 +90,11 @@ export const keys = {
    */
   held: (ruleId: string, expiresAt: string, eventId: string) => ({ gsi3pk: `HELD#${ruleId}`, gsi3sk: `${expiresAt}#${eventId}` }),
   heldPartition: (ruleId: string) => `HELD#${ruleId}`,
+  /** The parts of a held entry's gsi3sk (an expiry never holds '#'; an event id may). */
+  parseHeld: (gsi3sk: string) => {
+    const cut = gsi3sk.indexOf('#');
+    return { expiresAt: gsi3sk.slice(0, cut), eventId: gsi3sk.slice(cut + 1) };
+  },
   /**
    * gsi4 (sparse; partition = the item's own `instanceId`): a delivery state item by its
    * state and when it reached it, so "deliveries of this instance in state X" is one
@@ -87,4 +110,69 @@ export const keys = {
     const last = stateKey.lastIndexOf('#');
     return { state: stateKey.slice(0, first), at: stateKey.slice(first + 1, second), eventId: stateKey.slice(second + 1, last), ruleId: stateKey.slice(last + 1) };
   },
+  /** A chatbot's limiter state (sliding log of send slots, pause, flush lease). */
+  botState: (botId: string) => ({ pk: `${BOT}${botId}`, sk: 'STATE' }),
+  botPartition: (botId: string) => `${BOT}${botId}`,
+  /** A delivery parked in its chatbot's mailbox until the next send slot. */
+  mail: (botId: string, deliveryId: string) => ({ pk: `${BOT}${botId}`, sk: `${MAIL}${deliveryId}` }),
+  mailPrefix: MAIL,
 } as const;
+
+/**
+ * An entry of the pending index (gsi2, KEYS_ONLY) as the reconciler sees it: an event
+ * item (its planned deliveries not all picked up), a delivery state item, or (written
+ * before state items were indexed) a mailbox item.
+ */
+export function parsePendingEntry(item: Record<string, unknown>): PendingDelivery {
+  const pk = String(item.pk);
+  const sk = String(item.sk);
+  const gsi2sk = String(item.gsi2sk);
+  const queuedAt = gsi2sk.slice(0, gsi2sk.indexOf('#'));
+  if (pk.startsWith(BOT)) {
+    // Mailbox item: gsi2sk is `${queuedAt}#${eventId}#${ruleId}` (rule ids hold no '#').
+    const rest = gsi2sk.slice(queuedAt.length + 1);
+    const cut = rest.lastIndexOf('#');
+    return { eventId: rest.slice(0, cut), ruleId: rest.slice(cut + 1), queuedAt, botId: pk.slice(BOT.length) };
+  }
+  const eventId = pk.slice(EVENT.length);
+  if (sk.startsWith(keys.eventSkPrefix)) {
+    const instanceId = keys.instanceOfEventSk(sk);
+    return { eventId, ...(instanceId !== undefined ? { instanceId } : {}), queuedAt };
+  }
+  return { eventId, ruleId: keys.ruleIdOfDeliverySk(sk), queuedAt };
+}
+
+/** Where a history listing (gsi1) resumes right after this event item. */
+export const historyPageKey = (item: Record<string, unknown>): PageKey => ({
+  pk: String(item.pk),
+  sk: String(item.sk),
+  gsi1pk: String(item.gsi1pk),
+  gsi1sk: String(item.gsi1sk),
+});
+
+/** Where a state-index listing (gsi4) resumes right after this entry. */
+export const statePageKey = (item: Record<string, unknown>): PageKey => ({
+  pk: String(item.pk),
+  sk: String(item.sk),
+  instanceId: String(item.instanceId),
+  stateKey: String(item.stateKey),
+});
+
+/**
+ * A resume key handed back in a page token, checked to be one this instance's listing
+ * could have produced (history on gsi1, or the state index on gsi4 for `deliveryState`);
+ * undefined when it is not.
+ */
+export function parsePageKey(raw: Record<string, unknown>, instanceId: string, deliveryState: DeliveryState | undefined): PageKey | undefined {
+  const byState = deliveryState !== undefined;
+  const pageKey: PageKey = {};
+  for (const name of byState ? ['pk', 'sk', 'instanceId', 'stateKey'] : ['pk', 'sk', 'gsi1pk', 'gsi1sk']) {
+    const value = raw[name];
+    if (typeof value !== 'string') return undefined;
+    pageKey[name] = value;
+  }
+  const ours = byState
+    ? pageKey.instanceId === instanceId && pageKey.stateKey?.startsWith(keys.stateKeyPrefix(deliveryState)) === true
+    : pageKey.gsi1pk === keys.historyPartition(instanceId);
+  return ours ? pageKey : undefined;
+}
