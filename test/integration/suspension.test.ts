@@ -229,6 +229,18 @@ describe('circuit breaker', () => {
     expect(JSON.stringify(await itemAt({ pk: `INST#${instance}`, sk: 'ALERTS' }))).not.toContain('abcdef123456');
     expect((await api('GET', `/v1/instances/${instance}/alerts`)).json).toEqual(put.json);
     expect((await api('PUT', `/v1/instances/${instance}/alerts`, { notify: { method: 'ftp', url: 'x' } })).status).toBe(400);
+    // Any chat method is an alert target, and reads back (masked) as it was saved.
+    for (const notify of [
+      { method: 'feishu', webhookUrl: 'https://open.feishu.cn/open-apis/bot/v2/hook/feishu-alert-0123', secret: 'feishu-alert-secret' },
+      { method: 'wecom', webhookUrl: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=wecom-alert-0123' },
+      { method: 'slack', webhookUrl: 'https://hooks.slack.com/services/T0ALERT/B0ALERT/slackalert0123' },
+    ]) {
+      const chat = await api('PUT', `/v1/instances/${instance}/alerts`, { notify });
+      expect(chat.status, chat.text).toBe(200);
+      expect((chat.json as { notify: { method: string } }).notify.method).toBe(notify.method);
+      expect(chat.text).not.toContain('alert-0123');
+      expect((await api('GET', `/v1/instances/${instance}/alerts`)).json).toEqual(chat.json);
+    }
     expect((await api('DELETE', `/v1/instances/${instance}/alerts`)).status).toBe(204);
     const gone = await api('GET', `/v1/instances/${instance}/alerts`);
     expect(gone.status).toBe(404);

@@ -48,15 +48,10 @@ export const ruleSetRevisionOf = (item: Record<string, unknown> | undefined): nu
 
 export const alertTargetToItem = (instanceId: string, notify: StoredNotify, updatedAt: string) => ({ ...keys.alertTarget(instanceId), type: 'alertTarget', notify, updatedAt });
 
-/**
- * The alert target's notify block. As before this module, a chat target other than
- * DingTalk reads back as none (alerts send through DingTalk, http and https only; see
- * shared/services/alerts.ts).
- */
+/** The alert target's notify block: any method a rule can use (SPEC §13). */
 export function alertTargetFromItem(item: Record<string, unknown> | undefined): StoredNotify | undefined {
   if (!item) return undefined;
-  const notify = decode(storedNotifySchema, 'alert target', item.notify, item);
-  return notify.method === 'dingtalk' || notify.method === 'http' || notify.method === 'https' ? notify : undefined;
+  return decode(storedNotifySchema, 'alert target', item.notify, item);
 }
 
 /**
