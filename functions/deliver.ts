@@ -9,17 +9,12 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { QueueMessage } from '../shared/services/deliveryPorts';
 import { preloadDeliveries, processDeliveryMessage } from '../shared/services/deliver';
+import { parseQueueMessage } from '../shared/services/queueMessage';
 import type { Runtime } from '../shared/runtime';
 import { createSqsClient } from '../shared/adapters/sqs/client';
 import { lazyHandler } from '../shared/wiring/base';
 import { deliverDeps } from '../shared/wiring/delivery';
 import { createSealer } from '../shared/wiring/secrets';
-
-export function parseQueueMessage(body: string): QueueMessage {
-  const parsed = JSON.parse(body) as unknown;
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('queue message is not an object');
-  return parsed as QueueMessage;
-}
 
 function parsedOrUndefined(body: string): QueueMessage | undefined {
   try {
