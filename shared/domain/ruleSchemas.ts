@@ -8,6 +8,7 @@ import type { EventStatus, EventType } from './eventTypes';
 import { TAG_PATTERN_MAX, tagPatternProblem, TEMPLATE_MAX_BYTES, WEBHOOK_SECRET } from './ruleGrammar';
 import { TEMPLATE_PLACEHOLDERS, unknownPlaceholders } from './template';
 import { ociNameSchema, regionIdSchema, ruleNameSchema } from './names';
+import { eventStatusSchema, eventTypeSchema } from './eventSchemas';
 
 export { ociNameSchema, ruleNameSchema };
 
@@ -80,13 +81,9 @@ export const templateSchema = z.string().check(
   }),
 );
 
-/** One event type, for requests and for the OpenAPI document's responses. */
-export const eventTypeSchema = z.enum(EVENT_TYPES as [EventType, ...EventType[]]);
 const eventTypesSchema = z
   .array(eventTypeSchema)
   .check(z.minLength(1), z.maxLength(EVENT_TYPES.length), z.refine(distinct, 'eventTypes must be distinct'));
-/** One event status, for requests and for the OpenAPI document's responses. */
-export const eventStatusSchema = z.enum(['SUCCESS', 'FAILED', 'CANCELED', 'DENIED']);
 const eventStatusesSchema = z
   .array(eventStatusSchema)
   .check(z.minLength(1), z.maxLength(4), z.refine(distinct, 'eventStatuses must be distinct'));

@@ -10,7 +10,8 @@ import type { ApiKeySummary } from '../domain/apiKeys';
 import { SCOPES } from '../domain/apiKeys';
 import type { RuleView } from '../domain/rules';
 import type { Me } from '../domain/sessions';
-import { eventStatusSchema, eventTypeSchema, scopeSchema } from '../domain/ruleSchemas';
+import { scopeSchema } from '../domain/ruleSchemas';
+import { attemptShape, eventIdentityShape } from '../domain/eventSchemas';
 import type { RuleTestResult } from '../services/ruleTest';
 import { SOURCE_KINDS } from '../domain/sources';
 import type { SourceView } from '../domain/sources';
@@ -167,15 +168,7 @@ const ruleTestResultSchema = z
 const deliveryCountsSchema = z.object({ total: z.number(), delivered: z.number(), pending: z.number(), failed: z.number(), dead: z.number() });
 
 const eventSummaryFields = {
-  eventId: z.string(),
-  eventType: eventTypeSchema,
-  status: eventStatusSchema,
-  instanceId: z.string(),
-  regionId: z.string(),
-  namespace: z.string(),
-  repoName: z.string(),
-  tag: z.string(),
-  time: z.string(),
+  ...eventIdentityShape,
   receivedAt: z.string(),
   expiresAt: z.string(),
   matchedRuleIds: z.array(z.string()),
@@ -184,19 +177,7 @@ const eventSummaryFields = {
 const eventSummarySchema = z.object({ ...eventSummaryFields, deliveries: deliveryCountsSchema }).check(z.meta({ id: 'EventSummary' }));
 const eventListSchema = z.object({ events: z.array(eventSummarySchema), nextToken: z.nullable(z.string()) }).check(z.meta({ id: 'EventList' }));
 
-const attemptSchema = z
-  .object({
-    n: z.int(),
-    at: z.string(),
-    durationMs: z.number(),
-    outcome: z.enum(['delivered', 'retry', 'throttled', 'failed']),
-    httpStatus: z.optional(z.int()),
-    providerCode: z.optional(z.int()),
-    providerMessage: z.optional(z.string()),
-    error: z.optional(z.string()),
-    digestId: z.optional(z.string()),
-  })
-  .check(z.meta({ id: 'Attempt' }));
+const attemptSchema = z.object(attemptShape).check(z.meta({ id: 'Attempt' }));
 
 const eventTraceSchema = z
   .object({

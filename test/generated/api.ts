@@ -432,6 +432,64 @@ export interface components {
         };
         /**
          * @example {
+         *       "ruleId": "crecr-0a1b2c3d4e5f6g7h",
+         *       "states": [
+         *         "failed",
+         *         "dead"
+         *       ],
+         *       "since": "2026-12-01T00:00:00Z"
+         *     }
+         */
+        BulkRedeliverRequest: {
+            ruleId?: string;
+            states: ("failed" | "dead")[];
+            since?: string;
+            until?: string;
+        };
+        RedeliverRequest: {
+            ruleId?: string;
+        };
+        /**
+         * @description A CloudEvent 1.0 (structured mode). Unknown extra fields are kept.
+         * @example {
+         *       "specversion": "1.0",
+         *       "id": "9f1c5e2a-0d4e-4a8b-9a51-3c1f0e7b2d11",
+         *       "source": "acs.cr",
+         *       "type": "cr:Artifact:ScanCompleted",
+         *       "time": "2026-11-20T08:00:00Z",
+         *       "data": {
+         *         "InstanceId": "cri-abc123",
+         *         "RegionId": "cn-hangzhou",
+         *         "RepoNamespaceName": "team-a",
+         *         "RepoName": "api",
+         *         "Tag": "v1.2.0",
+         *         "ScanStatus": "SUCCESS"
+         *       }
+         *     }
+         */
+        CloudEvent: {
+            /** @constant */
+            specversion: "1.0";
+            id: string;
+            source: string;
+            type: string;
+            time?: string;
+            datacontenttype?: string;
+            subject?: string;
+            data: {
+                InstanceId: string;
+                RegionId: string;
+                RepoNamespaceName: string;
+                RepoName: string;
+                Tag: string;
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @example {
          *       "ruleName": "scan-alerts",
          *       "regionId": "cn-hangzhou",
          *       "eventTypes": [
@@ -608,64 +666,6 @@ export interface components {
                 url: string;
                 secret?: string;
             };
-        };
-        /**
-         * @example {
-         *       "ruleId": "crecr-0a1b2c3d4e5f6g7h",
-         *       "states": [
-         *         "failed",
-         *         "dead"
-         *       ],
-         *       "since": "2026-12-01T00:00:00Z"
-         *     }
-         */
-        BulkRedeliverRequest: {
-            ruleId?: string;
-            states: ("failed" | "dead")[];
-            since?: string;
-            until?: string;
-        };
-        RedeliverRequest: {
-            ruleId?: string;
-        };
-        /**
-         * @description A CloudEvent 1.0 (structured mode). Unknown extra fields are kept.
-         * @example {
-         *       "specversion": "1.0",
-         *       "id": "9f1c5e2a-0d4e-4a8b-9a51-3c1f0e7b2d11",
-         *       "source": "acs.cr",
-         *       "type": "cr:Artifact:ScanCompleted",
-         *       "time": "2026-11-20T08:00:00Z",
-         *       "data": {
-         *         "InstanceId": "cri-abc123",
-         *         "RegionId": "cn-hangzhou",
-         *         "RepoNamespaceName": "team-a",
-         *         "RepoName": "api",
-         *         "Tag": "v1.2.0",
-         *         "ScanStatus": "SUCCESS"
-         *       }
-         *     }
-         */
-        CloudEvent: {
-            /** @constant */
-            specversion: "1.0";
-            id: string;
-            source: string;
-            type: string;
-            time?: string;
-            datacontenttype?: string;
-            subject?: string;
-            data: {
-                InstanceId: string;
-                RegionId: string;
-                RepoNamespaceName: string;
-                RepoName: string;
-                Tag: string;
-            } & {
-                [key: string]: unknown;
-            };
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @example {

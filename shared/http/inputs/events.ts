@@ -1,6 +1,6 @@
 /** Input schemas of the events function's routes (history, trace, redelivery). */
 import * as z from 'zod/mini';
-import { eventTypeSchema } from '../../domain/ruleSchemas';
+import { eventTypeSchema } from '../../domain/eventSchemas';
 import { eventIdSchema, instanceIdSchema, OCI_COMPONENT, RULE_ID_PATTERN } from '../../domain/names';
 import { defineInputs } from '../routeInputs';
 import type { InputsOf } from '../routeInputs';

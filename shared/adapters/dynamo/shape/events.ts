@@ -15,6 +15,7 @@ import type { DeliveryState, StoredDelivery, StoredEvent } from '../../../servic
 import { deliveryStateSchema, epochSeconds, eventIdentityShape, storedNotifySchema } from './common';
 import { decode } from './decode';
 import { keys } from './keys';
+import { attemptShape } from '../../../domain/eventSchemas';
 
 const eventSchema = z.object({
   ...eventIdentityShape,
@@ -39,17 +40,7 @@ const plannedSchema = z.object({
   expiresAt: z.string(),
 });
 
-const attemptSchema = z.object({
-  n: z.number(),
-  at: z.string(),
-  durationMs: z.number(),
-  outcome: z.enum(['delivered', 'retry', 'throttled', 'failed']),
-  httpStatus: z.optional(z.number()),
-  providerCode: z.optional(z.number()),
-  providerMessage: z.optional(z.string()),
-  error: z.optional(z.string()),
-  digestId: z.optional(z.string()),
-});
+const attemptSchema = z.object(attemptShape);
 
 /** A delivery as the services see it: its plan overlaid with its state item. */
 const deliverySchema = z.extend(plannedSchema, {
