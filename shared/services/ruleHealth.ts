@@ -34,6 +34,7 @@ export interface RuleHealthDeps {
 }
 
 export const HELD_PAST_RETENTION = 'event retention ended while its rule was suspended';
+export const HELD_RULE_DELETED = 'the rule was deleted while it was suspended';
 const RESUME_BATCH = 100;
 
 const nowOf = (deps: { now?: () => number }) => (deps.now ?? Date.now)();
@@ -160,6 +161,24 @@ export async function resumeRule(deps: ResumeDeps, instanceId: string, ruleId: s
   } while (start);
   deps.log?.('rule resumed', { instanceId, ruleId, wasSuspended, requeued, expired });
   return { requeued };
+}
+
+/**
+ * A deleted rule's held deliveries end `dead` with the reason: nothing could resume them
+ * any more, and the trace and `deliveryState=dead` should say what became of them rather
+ * than show them held until their event's retention ends.
+ */
+export async function endHeldOfDeletedRule(deps: Pick<ResumeDeps, 'held' | 'log' | 'now'>, instanceId: string, ruleId: string): Promise<number> {
+  let ended = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await deps.held.page(ruleId, RESUME_BATCH, start);
+    start = page.next;
+    const nowIso = new Date(nowOf(deps)).toISOString();
+    for (const ref of page.held) if (await deps.held.expire({ ...ref, ruleId }, nowIso, HELD_RULE_DELETED)) ended += 1;
+  } while (start);
+  if (ended > 0) deps.log?.('held deliveries of a deleted rule ended', { instanceId, ruleId, ended });
+  return ended;
 }
 
 /** Health of one rule, for rule reads. */

@@ -20,7 +20,7 @@ import type { RuleStore, RuleWriteOutcome, StoredNotify, StoredRule } from './ru
 import { isChatNotify } from './ruleStore';
 import { randomId } from './apiKeys';
 import { sealContext } from './sealContext';
-import { healthView, resumeRule } from './ruleHealth';
+import { endHeldOfDeletedRule, healthView, resumeRule } from './ruleHealth';
 import type { ResumeDeps } from './ruleHealth';
 import type { RuleHealthStore, StoredRuleHealth } from './ruleHealthPorts';
 
@@ -231,6 +231,7 @@ export async function deleteRule(deps: RuleServiceDeps, instanceId: string, rule
     const outcome = await deps.store.remove(current);
     if (outcome.ok) {
       await deps.health.remove(instanceId, ruleId);
+      if (deps.resume) await endHeldOfDeletedRule(deps.resume, instanceId, ruleId);
       return;
     }
     if (ifMatch !== undefined && ifMatch.trim() !== '') throw preconditionFailed();

@@ -183,6 +183,25 @@ describe('circuit breaker', () => {
     expect(item?.gsi3pk).toBeUndefined();
   });
 
+  it('deleting a suspended rule ends what it holds dead with the reason', async () => {
+    const created = await api('POST', `/v1/instances/${INSTANCE}/rules`, {
+      ruleName: 'deleted-while-suspended',
+      regionId: 'cn-hangzhou',
+      eventTypes: ['cr:Artifact:DeliveryChainCompleted'],
+      scope: { type: 'INSTANCE' },
+      notify: { method: 'http', url: target.url },
+    });
+    const ruleId = (created.json as { ruleId: string }).ruleId;
+    const eventId = `evt-held-deleted-${Date.now()}`;
+    const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+    await rt.deliver.deliveries.transition({ eventId, ruleId, instanceId: INSTANCE, expiresAt }, { state: 'suspended' });
+    expect(await itemAt({ pk: `EVENT#${eventId}`, sk: `DELIVERY#${ruleId}` })).toMatchObject({ state: 'suspended' });
+    expect((await api('DELETE', `/v1/instances/${INSTANCE}/rules/${ruleId}`)).status).toBe(204);
+    const item = await itemAt({ pk: `EVENT#${eventId}`, sk: `DELIVERY#${ruleId}` });
+    expect(item).toMatchObject({ state: 'dead', deadReason: 'the rule was deleted while it was suspended' });
+    expect(item?.gsi3pk).toBeUndefined();
+  });
+
   it('editing the rule\'s target resumes it: held deliveries are re-queued', async () => {
     const created = await api('POST', `/v1/instances/${INSTANCE}/rules`, {
       ruleName: 'moved-endpoint',
