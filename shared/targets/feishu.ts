@@ -8,7 +8,7 @@ import { Buffer } from 'node:buffer';
 import { createHmac } from 'node:crypto';
 import type { NotificationLine } from '../domain/dingtalk';
 import { digestLine, fitNotification, notificationLines, notificationTitle, packDigests, renderedTemplate } from './digest';
-import { clip, intField, jsonReply, maskTail } from './target';
+import { clip, intField, jsonReply, maskLastPathSegment } from './target';
 import type { ChatMessage, ChatTarget, ReplyVerdict } from './target';
 
 export const FEISHU_MAX_BODY_BYTES = 18_000;
@@ -58,10 +58,7 @@ export const feishu: ChatTarget = {
     const id = `${url.protocol}//${url.host}${url.pathname}`.slice(prefix.length);
     return /^[A-Za-z0-9._~-]+$/.test(id) ? id : undefined;
   },
-  mask(webhookUrl) {
-    const at = webhookUrl.lastIndexOf('/');
-    return `${webhookUrl.slice(0, at + 1)}${maskTail(webhookUrl.slice(at + 1).split('?')[0] ?? '')}`;
-  },
+  mask: maskLastPathSegment,
   renderNotification(line: NotificationLine, template?: string) {
     const text = renderedTemplate(line, template, plain) ?? notificationLines(line, plain).join('\n');
     return fitNotification({ title: notificationTitle(line), text }, `Event ID: ${line.eventId}`, fits);

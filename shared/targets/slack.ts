@@ -6,7 +6,7 @@
 import type { NotificationLine } from '../domain/dingtalk';
 import { parseRetryAfter } from '../domain/retry';
 import { digestLine, fitNotification, notificationLines, notificationTitle, packDigests, renderedTemplate } from './digest';
-import { clip, maskTail } from './target';
+import { clip, maskLastPathSegment } from './target';
 import type { ChatMessage, ChatReply, ChatTarget, ReplyVerdict } from './target';
 
 export const SLACK_SECTION_MAX_CHARS = 3000;
@@ -70,10 +70,7 @@ export const slack: ChatTarget = {
     const rest = `${url.protocol}//${url.host}${url.pathname}`.slice(prefix.length);
     return /^[A-Za-z0-9._~/-]+$/.test(rest) && rest.replace(/\//g, '') !== '' ? rest : undefined;
   },
-  mask(webhookUrl) {
-    const at = webhookUrl.lastIndexOf('/');
-    return `${webhookUrl.slice(0, at + 1)}${maskTail(webhookUrl.slice(at + 1))}`;
-  },
+  mask: maskLastPathSegment,
   renderNotification(line: NotificationLine, template?: string) {
     const e = escapeSlack;
     const text = renderedTemplate(line, template, e) ?? notificationLines(line, e).map((l) => `• ${l}`).join('\n');

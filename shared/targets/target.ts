@@ -100,3 +100,21 @@ export function intField(value: unknown): number | undefined {
 export function maskTail(secretPart: string): string {
   return `****${secretPart.slice(-4)}`;
 }
+
+/**
+ * A webhook whose secret is its last path segment (Slack's path, Feishu's hook id), masked
+ * for reading: origin and the path before it, the segment's last 4 characters, and nothing
+ * after it — a trailing slash, a query or a fragment must not carry the secret out.
+ */
+export function maskLastPathSegment(webhookUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(webhookUrl);
+  } catch {
+    return maskTail(webhookUrl);
+  }
+  const segments = url.pathname.split('/');
+  let last = segments.length - 1;
+  while (last > 0 && segments[last] === '') last -= 1;
+  return `${url.protocol}//${url.host}${segments.slice(0, last).join('/')}/${maskTail(segments[last] ?? '')}`;
+}

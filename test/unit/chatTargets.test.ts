@@ -78,6 +78,25 @@ describe.each(Object.values(CHAT_TARGETS).map((t) => [t.method, t] as const))('%
     expect(masked).toContain('****3456');
     expect(masked).not.toContain('abcdef');
   });
+
+  it('never shows the credential, whatever trails or wraps the URL', () => {
+    const variants: Record<ChatMethod, string[]> = {
+      dingtalk: ['https://oapi.dingtalk.com/robot/send?access_token=abcdef123456&x=/y', 'https://oapi.dingtalk.com/robot/send?x=/y&access_token=abcdef123456#/z'],
+      feishu: [
+        'https://open.feishu.cn/open-apis/bot/v2/hook/abcdef123456/',
+        'https://open.feishu.cn/open-apis/bot/v2/hook/abcdef123456?x=/y',
+        'https://open.feishu.cn/open-apis/bot/v2/hook/abcdef123456#/z',
+      ],
+      wecom: ['https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abcdef123456&x=/y', 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?x=/y&key=abcdef123456#/z'],
+      slack: [
+        'https://hooks.slack.com/services/T000/B000/abcdef123456/',
+        'https://hooks.slack.com/services/T000/B000/abcdef123456?x=/y',
+        'https://hooks.slack.com/services/T000/B000/abcdef123456#/z',
+        'https://user:abcdef123456@hooks.slack.com/services/T000/B000/zzzz9999',
+      ],
+    };
+    for (const url of variants[method]) expect(target.mask(url), url).not.toContain('abcdef');
+  });
 });
 
 describe('provider specifics', () => {
