@@ -186,6 +186,10 @@ describe('history by delivery state', () => {
     // A range that ends before anything failed re-queues nothing.
     const none = await api('events', 'POST', `/v1/instances/${instanceId}/redeliver`, { states: ['failed', 'dead'], until: '2020-01-01T00:00:00Z' });
     expect(none.json).toEqual({ requeued: 0 });
+    // A range that ends before it starts is the caller's mistake: 400 at the field, nothing read.
+    const backwards = await api('events', 'POST', `/v1/instances/${instanceId}/redeliver`, { states: ['failed'], since: '2026-12-07T00:00:00Z', until: '2026-12-01T00:00:00Z' });
+    expect(backwards.status).toBe(400);
+    expect(backwards.json).toMatchObject({ error: { code: 'ValidationFailed', details: [{ path: 'since', message: 'must not be after until' }] } });
   }, 90_000);
 });
 

@@ -18,7 +18,10 @@ export const bulkRedeliverRequestSchema = z
     since: z.optional(isoTime),
     until: z.optional(isoTime),
   })
-  .check(z.meta({ id: 'BulkRedeliverRequest', example: { ruleId: 'crecr-0a1b2c3d4e5f6g7h', states: ['failed', 'dead'], since: '2026-12-01T00:00:00Z' } }));
+  .check(
+    z.refine((r) => r.since === undefined || r.until === undefined || Date.parse(r.since) <= Date.parse(r.until), { error: 'must not be after until', path: ['since'] }),
+    z.meta({ id: 'BulkRedeliverRequest', example: { ruleId: 'crecr-0a1b2c3d4e5f6g7h', states: ['failed', 'dead'], since: '2026-12-01T00:00:00Z' } }),
+  );
 export type BulkRedeliverRequest = z.infer<typeof bulkRedeliverRequestSchema>;
 
 export const redeliverRequestSchema = z
