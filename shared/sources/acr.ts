@@ -7,7 +7,8 @@
  */
 import { isEventType } from '../domain/eventTypes';
 import { AppError, validationFailed } from '../domain/errors';
-import { parseRegistryEvent } from '../domain/cloudEvents';
+import { cloudEventSchemas, parseRegistryEvent } from '../domain/cloudEvents';
+import { issuesToDetails } from '../domain/validation';
 import { toIngestPayload } from '../http/cloudEventModes';
 import type { SourceContext, SourceDialect, SourceItem } from './dialect';
 
@@ -22,7 +23,10 @@ function withPrefix(error: AppError, prefix: string): AppError {
 
 function mapOne(input: unknown, index: number, prefix: string, context: SourceContext): SourceItem {
   if (!isRecord(input)) throw validationFailed([{ path: prefix, message: 'must be a CloudEvent object' }]);
-  if (typeof input.type === 'string' && !isEventType(input.type)) return { index, outcome: 'ignored', reason: 'not an event type this service maps' };
+  // Only a CloudEvent can be "an event type we do not map"; anything else is malformed.
+  const envelope = cloudEventSchemas().envelope.safeParse(input);
+  if (!envelope.success) throw withPrefix(validationFailed(issuesToDetails(envelope.error.issues)), prefix);
+  if (!isEventType(envelope.data.type)) return { index, outcome: 'ignored', reason: 'not an event type this service maps' };
   const data = isRecord(input.data) ? input.data : undefined;
   const at = (field: string) => (prefix === '' ? `data.${field}` : `${prefix}.data.${field}`);
   if (data?.InstanceId !== undefined && data.InstanceId !== context.instanceId) {

@@ -205,6 +205,8 @@ describe('native ingest: malformed bodies are 400 and write nothing', () => {
     ['ecr: no detail', 'ecr', { id: 'e-1', 'detail-type': 'ECR Image Action', source: 'aws.ecr', time: '2019-11-16T01:54:34Z' }, 'detail'],
     ['ecr: a push without repository-name', 'ecr', { id: 'e-2', 'detail-type': 'ECR Image Action', source: 'aws.ecr', time: '2019-11-16T01:54:34Z', detail: { 'action-type': 'PUSH', result: 'SUCCESS' } }, 'detail.repository-name'],
     ['acr: no Tag', 'acr', { specversion: '1.0', id: 'a-1', source: 's', type: 'cr:Artifact:PushCompleted', data: { RepoNamespaceName: 'a', RepoName: 'b', PushStatus: 'SUCCESS' } }, 'data.Tag'],
+    ['acr: a Harbor body sent to an ACR source (not a CloudEvent)', 'acr', { type: 'PUSH_ARTIFACT', occur_at: 1, event_data: { resources: [{ tag: 'v1' }] } }, 'specversion'],
+    ['acr: a CloudEvent of a type we do not map, without its id', 'acr', { specversion: '1.0', source: 's', type: 'cr:Artifact:PullCompleted', data: {} }, 'id'],
     ['acr: another instance', 'acr', { specversion: '1.0', id: 'a-2', source: 's', type: 'cr:Artifact:PushCompleted', data: { InstanceId: 'cri-other001', RepoNamespaceName: 'a', RepoName: 'b', Tag: 't', PushStatus: 'SUCCESS' } }, 'data.InstanceId'],
   ];
   let made: Record<string, { ingestUrl: string; token: string }> = {};
