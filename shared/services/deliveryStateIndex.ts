@@ -4,15 +4,26 @@
  * gives candidates; each is checked against the event's current deliveries, so the
  * listing is exact, and each event is listed once: only through its "owner" entry (the
  * event's own entry for deliveries not yet picked up, else its smallest rule id in the state).
+ * With a `ruleId` filter, it is that rule's delivery that must be in the state.
  */
 import type { DeliveryState, StoredEvent } from './eventStore';
 import type { HistoryFilter, HistoryStore, PageKey, StateEntry } from './historyPorts';
 
 const INDEX_BATCH = 100;
 
-/** Which of an event's entries lists it for this state, given its deliveries' current states; undefined: none in the state. */
-export function ownerEntryOf(event: Pick<StoredEvent, 'matchedRuleIds'>, states: readonly { ruleId: string; state: DeliveryState }[], state: DeliveryState): string | undefined {
+/**
+ * Which of an event's entries lists it for this state, given its deliveries' current
+ * states ('' the event's own entry: deliveries not picked up yet); undefined: not listed.
+ * With `ruleId`, only that rule's delivery counts.
+ */
+export function ownerEntryOf(event: Pick<StoredEvent, 'matchedRuleIds'>, states: readonly { ruleId: string; state: DeliveryState }[], state: DeliveryState, ruleId?: string): string | undefined {
   const stateOf = new Map(states.map((s) => [s.ruleId, s.state]));
+  if (ruleId !== undefined) {
+    if (!event.matchedRuleIds.includes(ruleId)) return undefined;
+    const own = stateOf.get(ruleId);
+    if (own === undefined) return state === 'pending' ? '' : undefined;
+    return own === state ? ruleId : undefined;
+  }
   if (state === 'pending' && event.matchedRuleIds.some((id) => !stateOf.has(id))) return '';
   const inState = event.matchedRuleIds.filter((id) => stateOf.get(id) === state).sort();
   return inState[0];
@@ -55,5 +66,5 @@ async function listedBy(store: Pick<HistoryStore, 'getEvent' | 'deliveryStates'>
   const event = await store.getEvent(instanceId, entry.eventId);
   if (!event || event.expiresAt <= nowIso || !matchesOtherFilters(event, filter)) return undefined;
   const states = await store.deliveryStates(event);
-  return ownerEntryOf(event, states, filter.deliveryState) === entry.ruleId ? { event, states } : undefined;
+  return ownerEntryOf(event, states, filter.deliveryState, filter.ruleId) === entry.ruleId ? { event, states } : undefined;
 }

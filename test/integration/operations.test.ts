@@ -167,6 +167,14 @@ describe('history by delivery state', () => {
     // With another filter: only the `web` rule's events.
     const webDelivered = [...new Set(records.filter((r) => r.state === 'delivered' && r.ruleId === web).map((r) => r.eventId))].sort();
     expect((await listAll(instanceId, `deliveryState=delivered&ruleId=${web}`, 10)).sort()).toEqual(webDelivered);
+    // With a rule: the events whose delivery FOR THAT RULE is in the state (not another rule's).
+    for (const state of ['failed', 'dead', 'delivered']) {
+      for (const ruleId of [a, b]) {
+        const own = [...new Set(records.filter((r) => r.state === state && r.ruleId === ruleId).map((r) => r.eventId))].sort();
+        expect((await listAll(instanceId, `deliveryState=${state}&ruleId=${ruleId}`, 2)).sort(), `${state} of ${ruleId}`).toEqual(own);
+      }
+    }
+    expect((await listAll(instanceId, `deliveryState=pending&ruleId=${a}`, 1)).sort()).toEqual([...pending].sort());
     // A token minted for one state is refused for another.
     const first = await api('events', 'GET', `/v1/instances/${instanceId}/events?deliveryState=delivered&limit=1`);
     const token = (first.json as { nextToken: string | null }).nextToken;
