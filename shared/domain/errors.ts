@@ -41,8 +41,8 @@ export const payloadTooLarge = (limitBytes: number): AppError =>
 export const unsupportedMediaType = (): AppError =>
   new AppError('UnsupportedMediaType', 415, 'The request body must be JSON (content-type: application/json).');
 
-export const unauthorized = (): AppError =>
-  new AppError('Unauthorized', 401, 'A valid API key is required (Authorization: Bearer <key>).', {
+export const unauthorized = (message = 'A valid API key is required (Authorization: Bearer <key>).'): AppError =>
+  new AppError('Unauthorized', 401, message, {
     headers: { 'www-authenticate': 'Bearer' },
   });
 

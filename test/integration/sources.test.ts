@@ -152,6 +152,7 @@ describe('native ingest: the token', () => {
       const reply = await call(native, { method: 'POST', path: source.ingestUrl, headers: { 'content-type': 'application/json', ...headers }, body: '{not json' });
       expect(reply.status, what).toBe(401);
       expect(errorOf(reply).code, what).toBe('Unauthorized');
+      expect(errorOf(reply).message, what).toContain("source's token");
     }
     const unknown = await call(native, { method: 'POST', path: '/v1/sources/src-0000000000000000/events', headers: bearer(source.token), body });
     expect(unknown.status).toBe(401);

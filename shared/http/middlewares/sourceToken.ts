@@ -14,7 +14,7 @@ export function sourceToken(authenticator: SourceAuthenticator): MiddlewareObj<H
       const state = request.context.http;
       if (state.route?.auth !== 'sourceToken') return;
       const source = await authenticator.authenticate(state.params.sourceId, request.event.headers?.authorization);
-      if (!source) throw unauthorized();
+      if (!source) throw unauthorized("This source's token is required (Authorization: Bearer <the token shown when the source was created>).");
       state.source = source;
     },
   };
