@@ -6,8 +6,10 @@
  * so the functions' strict decoding (400 MalformedJson) never saw them. A body that is
  * not valid UTF-8 is instead marked binary for serverless-offline (which then passes the
  * exact bytes base64-encoded, `isBase64Encoded: true`, as API Gateway does for a payload
- * it cannot pass as text): the function decides, as deployed. Valid bodies, headers and
- * responses pass through untouched.
+ * it cannot pass as text): the function decides, as deployed. So is a body that is a bare
+ * JSON string (`"x"`): serverless-offline parses a JSON body and would hand the function
+ * the string's content, which is no longer JSON. Other bodies, headers and responses pass
+ * through untouched.
  */
 import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
@@ -28,9 +30,14 @@ export function isValidUtf8(bytes: Uint8Array): boolean {
   }
 }
 
-/** The headers to forward: a body that is not valid UTF-8 is marked binary, nothing else changes. */
+/** Whether the body is a bare JSON string (after optional whitespace and a byte-order mark). */
+export function isJsonString(body: Buffer): boolean {
+  return /^\uFEFF?\s*"/.test(body.subarray(0, 16).toString('utf8'));
+}
+
+/** The headers to forward: a body that is not valid UTF-8, or a bare JSON string, is marked binary; nothing else changes. */
 export function forwardedHeaders(headers: IncomingHttpHeaders, body: Buffer): IncomingHttpHeaders {
-  if (body.length === 0 || isValidUtf8(body)) return headers;
+  if (body.length === 0 || (isValidUtf8(body) && !isJsonString(body))) return headers;
   const type = headers['content-type'];
   return { ...headers, 'content-type': type ? `${type}; local-body=${BINARY_MARKER}` : BINARY_MARKER };
 }

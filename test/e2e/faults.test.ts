@@ -128,6 +128,12 @@ async function faults(): Promise<void> {
   const validId = `utf8-${Date.now()}`;
   expect((await raw(Buffer.from(text(validId, 'été ✓'), 'utf8'))).status).toBe(202);
   expect((await api('GET', `/v1/instances/${RAW_INSTANCE}/events/${validId}`)).json).toMatchObject({ event: { data: { Note: 'été ✓' } } });
+  // Valid JSON that is not an object is a validation error, as deployed — a bare string too.
+  for (const json of ['"x"', 'true', 'null']) {
+    const notObject = await raw(Buffer.from(json));
+    expect(notObject.status, json).toBe(400);
+    expect(await notObject.json(), json).toMatchObject({ error: { code: 'ValidationFailed' } });
+  }
   const deep = await raw(Buffer.from(`${'['.repeat(20_000)}${']'.repeat(20_000)}`));
   expect(deep.status).toBe(400);
   expect(await deep.json()).toMatchObject({ error: { code: 'ValidationFailed' } });

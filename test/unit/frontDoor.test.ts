@@ -17,5 +17,8 @@ describe('front door', () => {
     const marked = forwardedHeaders(headers, Buffer.from([0x7b, 0xff, 0x7d]));
     expect(marked).toEqual({ ...headers, 'content-type': 'application/cloudevents+json; local-body=application/octet-stream' });
     expect(forwardedHeaders({}, Buffer.from([0xff]))['content-type']).toBe('application/octet-stream');
+    // A bare JSON string too: serverless-offline would hand the function its content unquoted.
+    expect(forwardedHeaders(headers, Buffer.from(' "x"'))['content-type']).toBe('application/cloudevents+json; local-body=application/octet-stream');
+    expect(forwardedHeaders(headers, Buffer.from('{"x":"y"}'))).toBe(headers);
   });
 });
