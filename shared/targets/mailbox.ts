@@ -19,7 +19,8 @@ import { loadKeyOf, OPEN_STATES } from '../services/deliveryPorts';
 import { chatLimitsOf, chatWindowPlan } from '../services/deliverySettings';
 import type { StoredEvent } from '../services/eventStore';
 import { isChatNotify } from '../services/ruleStore';
-import { sealContext } from '../services/sealContext';
+import { groupByCredentials } from './credentialGroups';
+import type { Credentials } from './credentialGroups';
 import { chatTarget } from './registry';
 import type { ChatMessage, ChatMethod, ChatTarget, ReplyVerdict } from './target';
 
@@ -30,9 +31,8 @@ interface Chunk {
 }
 
 /** Event order: by event time, then by when each was parked (a burst arrives in any order). */
-function inEventOrder(mail: MailItem[]): MailItem[] {
-  return [...mail].sort((a, b) => (a.line.time < b.line.time ? -1 : a.line.time > b.line.time ? 1 : a.enqueuedAt - b.enqueuedAt));
-}
+const byEventOrder = (a: MailItem, b: MailItem) => (a.line.time < b.line.time ? -1 : a.line.time > b.line.time ? 1 : a.enqueuedAt - b.enqueuedAt);
+const inEventOrder = (mail: MailItem[]): MailItem[] => [...mail].sort(byEventOrder);
 
 /** Splits the mailbox into messages: one notification alone, else digests that each fit one message. */
 export function planMessages(target: ChatTarget, unordered: MailItem[]): Chunk[] {
@@ -228,11 +228,14 @@ export async function flushChatbot(deps: DeliverDeps, botId: string, parked?: De
     if (mail.length === 0) {
       await deps.chatbots.settle(botId, grant.slotId, 0);
     } else {
-      const newest = mail[mail.length - 1] as MailItem;
-      const url = await deps.sealer.open(newest.sealedWebhookUrl, sealContext(newest.instanceId, newest.ruleId, 'webhookUrl'));
-      const secret = newest.sealedSecret ? await deps.sealer.open(newest.sealedSecret, sealContext(newest.instanceId, newest.ruleId, 'secret')) : undefined;
+      // Each message goes to its rules' own webhook and is signed with their own secret:
+      // mail of rules with the same credentials merges, other groups take slots of their own.
+      const sends = (await groupByCredentials(deps.sealer, inEventOrder(mail)))
+        .flatMap(({ credentials, items }) => planMessages(target, items).map((chunk): { chunk: Chunk; credentials: Credentials } => ({ chunk, credentials })))
+        // The message holding the oldest waiting mail leaves first; what finds no slot stays parked.
+        .sort((a, b) => byEventOrder(a.chunk.items[0] as MailItem, b.chunk.items[0] as MailItem));
       let slotId = grant.slotId;
-      for (const [i, chunk] of planMessages(target, mail).entries()) {
+      for (const [i, { chunk, credentials }] of sends.entries()) {
         if (i > 0) {
           // Never start a send that could outlive the lease: another flusher may take over then.
           if (nowOf(deps) + deps.settings.timeoutMs + 1_000 > leaseEnds) break;
@@ -243,7 +246,7 @@ export async function flushChatbot(deps: DeliverDeps, botId: string, parked?: De
         const start = nowOf(deps);
         // The digest id, or the delivery id of a lone notification: stable across retries of this send.
         const msgUuid = chunk.digestId ?? chunk.items[0]?.deliveryId ?? '';
-        const request = target.request(url, chunk.message, { secret, nowMs: start, msgUuid });
+        const request = target.request(credentials.url, chunk.message, { secret: credentials.secret, nowMs: start, msgUuid });
         const result = await deps.sender.post({
           url: request.url,
           body: request.body,
