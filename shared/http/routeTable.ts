@@ -384,7 +384,7 @@ export const ROUTES = [
     responses: {
       202: { description: 'Re-queued rule ids', schema: 'RedeliverResult' },
       ...errors,
-      404: { description: 'EventNotFound, or RuleNotFound: the event has no delivery for that rule', schema: 'Error' },
+      404: { description: 'EventNotFound, or RuleNotFound: no such rule on the instance (any more), or the event has no delivery for it', schema: 'Error' },
     },
   },
   {
@@ -395,7 +395,11 @@ export const ROUTES = [
     auth: 'events:write',
     summary: 'Queue again every failed/dead delivery of the instance (optionally one rule, optionally reached that state within since..until), in bounded batches',
     tags: ['events', 'operations'],
-    responses: { 202: { description: 'How many deliveries were re-queued', schema: 'RequeuedCount' }, ...errors },
+    responses: {
+      202: { description: 'How many deliveries were re-queued', schema: 'RequeuedCount' },
+      ...errors,
+      404: { description: 'RuleNotFound: no such rule on the instance (any more)', schema: 'Error' },
+    },
   },
   {
     operationId: 'redeliverEvent',
@@ -408,7 +412,7 @@ export const ROUTES = [
     responses: {
       202: { description: 'Re-queued rule ids', schema: 'RedeliverResult' },
       ...errors,
-      404: { description: 'EventNotFound, or RuleNotFound: the event has no delivery for that rule', schema: 'Error' },
+      404: { description: 'EventNotFound, or RuleNotFound: no such rule on the instance (any more), or the event has no delivery for it', schema: 'Error' },
       409: { description: 'EventIdAmbiguous: several instances the key may read have this id', schema: 'Error' },
     },
   },

@@ -6,6 +6,9 @@
  * through the same worker (chatbot mail waits for send slots and leaves as digests).
  */
 import { deliveryIdOf } from '../domain/deliveryId';
+import { ruleNotFound } from '../domain/errors';
+import { ruleExistence } from './ruleExistence';
+import type { RuleStore } from './ruleStore';
 import type { DeliveryMessage, DeliveryQueue } from './eventStore';
 import type { HistoryStore, PageKey } from './historyPorts';
 
@@ -20,11 +23,18 @@ export interface BulkRedeliverRequest {
   until?: string | undefined;
 }
 
+/**
+ * A named rule that does not exist (any more) on the instance is 404 `RuleNotFound`;
+ * without one, deliveries of deleted rules are skipped (left as they are): a deleted
+ * rule's target is sent nothing again.
+ */
 export async function bulkRedeliver(
-  deps: { store: Pick<HistoryStore, 'stateEntries' | 'reopen'>; queue: DeliveryQueue; now?: () => Date },
+  deps: { store: Pick<HistoryStore, 'stateEntries' | 'reopen'>; rules: Pick<RuleStore, 'get'>; queue: DeliveryQueue; now?: () => Date },
   instanceId: string,
   request: BulkRedeliverRequest,
 ): Promise<{ requeued: number }> {
+  const exists = ruleExistence(deps.rules, instanceId);
+  if (request.ruleId !== undefined && !(await exists(request.ruleId))) throw ruleNotFound(request.ruleId);
   const range = { since: request.since && new Date(request.since).toISOString(), until: request.until && new Date(request.until).toISOString() };
   let requeued = 0;
   for (const state of [...new Set(request.states)]) {
@@ -32,7 +42,9 @@ export async function bulkRedeliver(
     do {
       const page = await deps.store.stateEntries(instanceId, state, { limit: REDELIVER_BATCH, start, ...range });
       start = page.next;
-      const wanted = page.entries.filter((e) => e.ruleId !== '' && (request.ruleId === undefined || e.ruleId === request.ruleId));
+      const named = page.entries.filter((e) => e.ruleId !== '' && (request.ruleId === undefined || e.ruleId === request.ruleId));
+      const live = await Promise.all(named.map((e) => exists(e.ruleId)));
+      const wanted = named.filter((_, n) => live[n]);
       const nowIso = (deps.now?.() ?? new Date()).toISOString();
       const batch: DeliveryMessage[] = [];
       for (let i = 0; i < wanted.length; i += REOPEN_CONCURRENCY) {

@@ -9,6 +9,7 @@ import type { DeliveryRecord } from './deliveryPorts';
 import { recordRuleOutcome } from './ruleHealth';
 import type { RuleHealthDeps } from './ruleHealth';
 import type { HeldDeliveries, OutcomeRecord } from './ruleHealthPorts';
+import type { RuleStore } from './ruleStore';
 
 export interface DeliverDeps {
   deliveries: DeliveryRepository;
@@ -22,7 +23,8 @@ export interface DeliverDeps {
   log?: (message: string, fields: Record<string, unknown>) => void;
   metrics?: MetricsSink;
   /** Rule health and the circuit breaker (SPEC §13); absent, deliveries are neither counted nor held. */
-  ruleHealth?: RuleHealthDeps & { held: HeldDeliveries };
+  /** `rules`: the rule's current target, for a delivery that releases itself after racing a resume. */
+  ruleHealth?: RuleHealthDeps & { held: HeldDeliveries; rules?: Pick<RuleStore, 'get'> };
 }
 
 export const nowOf = (deps: Pick<DeliverDeps, 'now'>) => (deps.now ?? Date.now)();

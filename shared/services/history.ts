@@ -5,6 +5,8 @@
  * read are 404, so their existence is not revealed.
  */
 import { isChatNotify } from './ruleStore';
+import type { RuleStore } from './ruleStore';
+import { ruleExistence } from './ruleExistence';
 import { canAccessInstance } from '../domain/apiKeys';
 import type { Principal } from '../domain/apiKeys';
 import { AppError, notFound, ruleNotFound } from '../domain/errors';
@@ -18,6 +20,8 @@ import type { SourcePayloadStore } from './sourcePorts';
 
 export interface HistoryDeps {
   store: HistoryStore;
+  /** Redelivery re-sends only deliveries of rules that still exist (see ruleExistence.ts). */
+  rules: Pick<RuleStore, 'get'>;
   /** Native payloads of events that registry sources produced (SPEC §11). */
   payloads?: Pick<SourcePayloadStore, 'get'>;
   queue: DeliveryQueue;
@@ -153,15 +157,24 @@ async function sourceOf(deps: HistoryDeps, origin: NonNullable<StoredEvent['orig
   };
 }
 
+/**
+ * Reopens an event's failed/dead deliveries (one rule's, or all) and queues them. A rule
+ * that does not exist (any more) is 404 `RuleNotFound` when named, and skipped otherwise:
+ * a deleted rule's target is sent nothing again.
+ */
 export async function redeliver(deps: HistoryDeps, principal: Principal, eventId: string, ruleId?: string, instanceId?: string): Promise<{ requeued: string[] }> {
   const event = await visibleEvent(deps, principal, eventId, instanceId);
+  const exists = ruleExistence(deps.rules, event.instanceId);
+  if (ruleId !== undefined && !(await exists(ruleId))) throw ruleNotFound(ruleId);
   const deliveries = (await deps.store.deliveriesOf(eventId, event.instanceId)).filter((d) => ruleId === undefined || d.ruleId === ruleId);
   // A rule the event has no delivery for is unknown here: say so instead of queueing nothing.
   if (ruleId !== undefined && deliveries.length === 0) throw ruleNotFound(ruleId);
+  const closed = deliveries.filter((d) => d.state === 'failed' || d.state === 'dead');
+  const live = await Promise.all(closed.map((d) => exists(d.ruleId)));
   const nowIso = (deps.now?.() ?? new Date()).toISOString();
   const requeued: DeliveryMessage[] = [];
-  for (const d of deliveries) {
-    if ((d.state === 'failed' || d.state === 'dead') && (await deps.store.reopen(eventId, d.ruleId, event.instanceId, nowIso))) {
+  for (const [n, d] of closed.entries()) {
+    if (live[n] && (await deps.store.reopen(eventId, d.ruleId, event.instanceId, nowIso))) {
       requeued.push({ eventId, instanceId: event.instanceId, ruleId: d.ruleId, deliveryId: d.deliveryId });
     }
   }

@@ -5,7 +5,7 @@
  *    it is also where suspension is decided (domain/circuitBreaker.ts) and announced;
  *  - `holdIfSuspended` before an attempt: a suspended rule's delivery is recorded as
  *    `suspended` (held, findable in the held index) instead of attempted;
- *  - `resumeRule`: the resume route and a target edit re-queue what is held.
+ *  - `resumeRule`: the resume route and a target edit re-queue what is held, to the rule's current target.
  * Health bookkeeping never fails a delivery: its errors are logged and the delivery goes on.
  */
 import { deliveryIdOf } from '../domain/deliveryId';
@@ -98,10 +98,12 @@ export async function recordRuleOutcome(
 /**
  * Hook before an attempt: when the delivery's rule is suspended, records the delivery as
  * held (`suspended`, in the held index) and says so; the caller then does not attempt it.
- * If a resume slipped in between the check and the hold, the delivery releases itself.
+ * If a resume slipped in between the check and the hold, the delivery releases itself —
+ * to the rule's current target, as resume would have (one more GetItem, on this race
+ * only); if the rule was deleted meanwhile, it ends `dead` as the delete would have.
  */
 export async function holdIfSuspended(
-  deps: Pick<RuleHealthDeps, 'health' | 'log' | 'now'> & { deliveries: DeliveryRepository; held: HeldDeliveries; queue: DelayedQueue },
+  deps: Pick<RuleHealthDeps, 'health' | 'log' | 'now'> & { deliveries: DeliveryRepository; held: HeldDeliveries; queue: DelayedQueue; rules?: Pick<RuleStore, 'get'> | undefined },
   delivery: DeliveryRecord,
 ): Promise<boolean> {
   if (!(await deps.health.isSuspended(delivery.instanceId, delivery.ruleId))) return false;
@@ -110,7 +112,12 @@ export async function holdIfSuspended(
   if (await deps.health.isSuspended(delivery.instanceId, delivery.ruleId, true)) return true;
   const nowIso = new Date(nowOf(deps)).toISOString();
   const ref = { eventId: delivery.eventId, ruleId: delivery.ruleId, instanceId: delivery.instanceId, expiresAt: delivery.expiresAt };
-  if (await deps.held.release(ref, nowIso)) {
+  const rule = deps.rules ? await deps.rules.get(delivery.instanceId, delivery.ruleId) : undefined;
+  if (deps.rules && !rule) {
+    await deps.held.expire(ref, nowIso, HELD_RULE_DELETED);
+    return true;
+  }
+  if (await deps.held.release(ref, nowIso, rule?.notify)) {
     await deps.queue.sendDelayed({ kind: 'delivery', eventId: delivery.eventId, instanceId: delivery.instanceId, ruleId: delivery.ruleId, deliveryId: delivery.deliveryId }, 0);
   }
   return true;
@@ -136,9 +143,17 @@ export interface OperationsDeps extends ResumeDeps {
  * retention, in batches; what is past retention ends `dead` with the reason. Held
  * deliveries are swept even if the rule was not marked suspended (a hold racing an
  * earlier resume), so nothing stays held.
+ *
+ * Released deliveries go to the rule's target as it is now, not the one captured when
+ * their event matched: a target edit resumes the rule to send what it held to the fixed
+ * target (SPEC §13), and a plain resume after an earlier edit does the same — the rule's
+ * current target is the one the user sees and vouches for by resuming. The release write
+ * carries it (`notify` on the state item); it is sealed under this rule's context like
+ * the plan's, so it is carried as is.
  */
 export async function resumeRule(deps: ResumeDeps, instanceId: string, ruleId: string): Promise<{ requeued: number }> {
-  if (!(await deps.rules.get(instanceId, ruleId))) throw ruleNotFound(ruleId);
+  const rule = await deps.rules.get(instanceId, ruleId);
+  if (!rule) throw ruleNotFound(ruleId);
   const wasSuspended = await deps.health.resume(instanceId, ruleId);
   let requeued = 0;
   let expired = 0;
@@ -151,7 +166,7 @@ export async function resumeRule(deps: ResumeDeps, instanceId: string, ruleId: s
     for (const ref of page.held) {
       if (ref.expiresAt <= nowIso) {
         if (await deps.held.expire({ ...ref, ruleId }, nowIso, HELD_PAST_RETENTION)) expired += 1;
-      } else if (await deps.held.release({ ...ref, ruleId, instanceId }, nowIso)) {
+      } else if (await deps.held.release({ ...ref, ruleId, instanceId }, nowIso, rule.notify)) {
         batch.push({ eventId: ref.eventId, instanceId, ruleId, deliveryId: deliveryIdOf(ref.eventId, ruleId) });
       }
     }

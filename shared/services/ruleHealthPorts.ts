@@ -50,8 +50,12 @@ export interface RuleHealthStore {
 export interface HeldDeliveries {
   /** A page of the rule's held deliveries, oldest expiry first (gsi3). */
   page(ruleId: string, limit: number, start?: Record<string, unknown>): Promise<{ held: HeldRef[]; next?: Record<string, unknown> }>;
-  /** suspended → pending (back in the pending index), fresh attempt budget; false if it is no longer held. */
-  release(ref: HeldRef & { ruleId: string; instanceId: string }, nowIso: string): Promise<boolean>;
+  /**
+   * suspended → pending (back in the pending index), fresh attempt budget; false if it is
+   * no longer held. With `notify`, the delivery goes to that target from now on instead of
+   * the one captured when its event matched (same write, no extra request).
+   */
+  release(ref: HeldRef & { ruleId: string; instanceId: string }, nowIso: string, notify?: StoredNotify): Promise<boolean>;
   /** suspended → dead with the reason; false if it is no longer held. */
   expire(ref: HeldRef & { ruleId: string }, nowIso: string, reason: string): Promise<boolean>;
 }

@@ -4,6 +4,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SecretSealer } from '../adapters/crypto/secretSealer';
 import { dynamoChatbotStore } from '../adapters/dynamo/chatbotRepository';
 import { dynamoDeliveryRepository } from '../adapters/dynamo/deliveryRepository';
+import { dynamoRuleStore } from '../adapters/dynamo/ruleRepository';
 import { createHttpSender } from '../adapters/http/httpSender';
 import type { HttpSender } from '../adapters/http/httpSender';
 import { dynamoAlertTargetStore } from '../adapters/dynamo/alertTargetRepository';
@@ -53,6 +54,7 @@ export function ruleHealthDeps(
   return {
     health: dynamoRuleHealthStore(db, config.tableName),
     held: dynamoHeldDeliveries(db, config.tableName),
+    rules: dynamoRuleStore(db, config.tableName),
     alerts: dynamoAlertTargetStore(db, config.tableName),
     alertSender: httpAlertSender({ sender: parts.sender, sealer, chatbots: parts.chatbots, settings: deliverySettings(config) }),
     breaker: { afterSeconds: config.suspendAfterSeconds, minAttempts: config.suspendMinAttempts },

@@ -55,6 +55,7 @@ export function pageTokenKey(adminKey: () => Promise<string>): () => Promise<Buf
 export function historyDeps(config: Config, db: DynamoDBDocumentClient, sqs: SQSClient, adminKey: () => Promise<string>): HistoryDeps {
   return {
     store: dynamoHistoryStore(db, config.tableName),
+    rules: dynamoRuleStore(db, config.tableName),
     queue: sqsDeliveryQueue(sqs, config.queueUrl),
     tokenKey: pageTokenKey(adminKey),
     payloads: dynamoSourcePayloadStore(db, config.tableName),

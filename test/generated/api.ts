@@ -2716,7 +2716,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description EventNotFound, or RuleNotFound: the event has no delivery for that rule */
+            /** @description EventNotFound, or RuleNotFound: no such rule on the instance (any more), or the event has no delivery for it */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2805,6 +2805,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description RuleNotFound: no such rule on the instance (any more) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Body over 256 KiB (PayloadTooLarge) */
             413: {
                 headers: {
@@ -2885,7 +2894,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description EventNotFound, or RuleNotFound: the event has no delivery for that rule */
+            /** @description EventNotFound, or RuleNotFound: no such rule on the instance (any more), or the event has no delivery for it */
             404: {
                 headers: {
                     [name: string]: unknown;

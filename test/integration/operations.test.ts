@@ -275,3 +275,56 @@ describe('chatbot status', () => {
     expect(resumedBot?.waiting).toBe(0);
   }, 60_000);
 });
+
+describe('redelivery and deleted rules', () => {
+  it('naming a deleted rule is 404 RuleNotFound (single and bulk), and redelivery without a rule skips its deliveries', async () => {
+    const instanceId = 'cri-opsgone01';
+    const keptReceiver = await startReceiver('/kept');
+    const goneReceiver = await startReceiver('/gone');
+    try {
+      const kept = await rule(instanceId, 'kept', { method: 'http', url: keptReceiver.url });
+      const gone = await rule(instanceId, 'gone', { method: 'http', url: goneReceiver.url });
+      const [first = '', second = ''] = await ingest(instanceId, 2);
+      // Every delivery failed (through the worker's repository), before any worker picks them up.
+      for (const eventId of [first, second]) {
+        for (const ruleId of [kept, gone]) {
+          const d = await rt.deliver.deliveries.get(eventId, ruleId, instanceId);
+          if (!d) throw new Error(`no delivery for ${eventId}`);
+          await rt.deliver.deliveries.transition(d, { state: 'failed', attempt: { n: 1, at: new Date().toISOString(), durationMs: 1, outcome: 'failed', httpStatus: 400 } });
+        }
+      }
+      expect((await api('rules', 'DELETE', `/v1/instances/${instanceId}/rules/${gone}`)).status).toBe(204);
+      const stateOf = async (eventId: string, ruleId: string) => (await rt.deliver.deliveries.get(eventId, ruleId, instanceId))?.state;
+
+      for (const path of [`/v1/instances/${instanceId}/events/${first}/redeliver`, `/v1/events/${first}/redeliver`]) {
+        const single = await api('events', 'POST', path, { ruleId: gone });
+        expect(single.status, single.text).toBe(404);
+        expect((single.json as { error: { code: string } }).error.code).toBe('RuleNotFound');
+      }
+      const bulkGone = await api('events', 'POST', `/v1/instances/${instanceId}/redeliver`, { ruleId: gone, states: ['failed', 'dead'] });
+      expect(bulkGone.status, bulkGone.text).toBe(404);
+      expect((bulkGone.json as { error: { code: string } }).error.code).toBe('RuleNotFound');
+      // A rule of another instance is not this instance's either.
+      const elsewhere = await rule('cri-opsgone02', 'elsewhere', { method: 'http', url: keptReceiver.url });
+      expect((await api('events', 'POST', `/v1/instances/${instanceId}/redeliver`, { ruleId: elsewhere, states: ['failed'] })).status).toBe(404);
+      expect([await stateOf(first, gone), await stateOf(second, gone), await stateOf(first, kept), await stateOf(second, kept)]).toEqual(['failed', 'failed', 'failed', 'failed']);
+
+      // Without a rule: only the rule that still exists is re-queued.
+      const single = await api('events', 'POST', `/v1/instances/${instanceId}/events/${first}/redeliver`);
+      expect(single.status, single.text).toBe(202);
+      expect(single.json).toEqual({ requeued: [kept] });
+      const bulk = await api('events', 'POST', `/v1/instances/${instanceId}/redeliver`, { states: ['failed', 'dead'] });
+      expect(bulk.status, bulk.text).toBe(202);
+      expect(bulk.json).toEqual({ requeued: 1 });
+      worker = startWorker(rt, queue);
+      await settled(instanceId, [first, second].map((eventId) => ({ eventId, ruleId: kept })), ['delivered'], 20_000);
+      expect([await stateOf(first, gone), await stateOf(second, gone)]).toEqual(['failed', 'failed']);
+      // (At least once: ingest's own messages may find the reopened deliveries too.)
+      expect(new Set(keptReceiver.received.map((r) => (JSON.parse(r.body) as { id: string }).id))).toEqual(new Set([first, second]));
+      expect(goneReceiver.received).toHaveLength(0);
+    } finally {
+      await keptReceiver.close();
+      await goneReceiver.close();
+    }
+  }, 60_000);
+});

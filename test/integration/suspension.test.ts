@@ -65,13 +65,13 @@ interface HealthBlock {
 }
 const healthOf = async (ruleId: string) => ((await api('GET', `/v1/instances/${INSTANCE}/rules/${ruleId}`)).json as { health: HealthBlock }).health;
 
-async function ingest(repo: string) {
+async function ingest(repo: string, instanceId = INSTANCE) {
   const event = {
     specversion: '1.0',
     id: `evt-${Date.now()}-${Math.random().toString(36).slice(2)}`,
     source: 'acs.cr',
     type: 'cr:Artifact:BuildCompleted',
-    data: { InstanceId: INSTANCE, RegionId: 'cn-hangzhou', RepoNamespaceName: 'ns', RepoName: repo, Tag: 'v1', BuildStatus: 'SUCCESS' },
+    data: { InstanceId: instanceId, RegionId: 'cn-hangzhou', RepoNamespaceName: 'ns', RepoName: repo, Tag: 'v1', BuildStatus: 'SUCCESS' },
   };
   const reply = await call(createIngestHandler(rt), { method: 'POST', path: '/v1/events', headers: { ...bearer(ADMIN_KEY), 'content-type': 'application/cloudevents+json' }, body: event });
   expect((reply.json as { matchedRuleIds: string[] }).matchedRuleIds).toHaveLength(1);
@@ -79,7 +79,7 @@ async function ingest(repo: string) {
 }
 
 const itemAt = async (key: { pk: string; sk: string }) => (await table.db.send(new GetCommand({ TableName: table.tableName, Key: key, ConsistentRead: true }))).Item;
-const stateOf = async (eventId: string, ruleId: string) => rt.deliver.deliveries.get(eventId, ruleId, INSTANCE);
+const stateOf = async (eventId: string, ruleId: string, instanceId = INSTANCE) => rt.deliver.deliveries.get(eventId, ruleId, instanceId);
 const noticesOf = (kind: string) => alerts.received.filter((r) => (JSON.parse(r.body) as { kind: string }).kind === kind);
 
 describe('circuit breaker', () => {
@@ -234,6 +234,95 @@ describe('circuit breaker', () => {
     await call(rules(), { method: 'PATCH', path: `/v1/instances/${INSTANCE}/rules/${ruleId}`, headers: bearer(ADMIN_KEY), body: { enabled: true } });
     expect((await healthOf(ruleId)).state).toBe('suspended');
   });
+
+  it('editing a suspended rule\'s target sends what it held to the new target, not the old one', async () => {
+    const instanceId = 'cri-suspend02';
+    const gone = await startReceiver('/gone');
+    const fixed = await startReceiver('/fixed');
+    const worker = startWorker(rt, queue);
+    try {
+      gone.script(...Array.from({ length: 1000 }, () => ({ status: 500 })));
+      const created = await api('POST', `/v1/instances/${instanceId}/rules`, {
+        ruleName: 'gone-endpoint',
+        regionId: 'cn-hangzhou',
+        eventTypes: ['cr:Artifact:BuildCompleted'],
+        scope: { type: 'INSTANCE' },
+        notify: { method: 'http', url: gone.url },
+      });
+      expect(created.status, created.text).toBe(201);
+      const ruleId = (created.json as { ruleId: string }).ruleId;
+      const first = await ingest('api', instanceId);
+      await until('suspended', async () => ((await api('GET', `/v1/instances/${instanceId}/rules/${ruleId}`)).json as { health: HealthBlock }).health.state === 'suspended', 20_000);
+      await until('the first delivery held', async () => (await stateOf(first.id, ruleId, instanceId))?.state === 'suspended', 10_000);
+      const second = await ingest('web', instanceId);
+      await until('the second delivery held', async () => (await stateOf(second.id, ruleId, instanceId))?.state === 'suspended', 10_000);
+      const atGoneBeforeEdit = gone.received.length;
+
+      const patched = await api('PATCH', `/v1/instances/${instanceId}/rules/${ruleId}`, { notify: { method: 'http', url: fixed.url } });
+      expect(patched.status, patched.text).toBe(200);
+      for (const e of [first, second]) {
+        const d = await until('delivered at the new target', async () => {
+          const s = await stateOf(e.id, ruleId, instanceId);
+          return s?.state === 'delivered' ? s : undefined;
+        }, 15_000);
+        expect((d.attempts as Attempt[]).at(-1)).toMatchObject({ outcome: 'delivered', httpStatus: 200 });
+        expect(d.notify).toEqual({ method: 'http', url: fixed.url });
+        expect(fixed.received.filter((r) => r.body.includes(e.id))).toHaveLength(1);
+      }
+      // Nothing more reached the old target, and the trace names the new one.
+      expect(gone.received).toHaveLength(atGoneBeforeEdit);
+      const trace = await call(createEventsHandler(rt), { method: 'GET', path: `/v1/instances/${instanceId}/events/${second.id}`, headers: bearer(ADMIN_KEY) });
+      expect((trace.json as { deliveries: { target: string; state: string }[] }).deliveries[0]).toMatchObject({ target: fixed.url, state: 'delivered' });
+      const health = await until('healthy again', async () => {
+        const h = ((await api('GET', `/v1/instances/${instanceId}/rules/${ruleId}`)).json as { health: HealthBlock }).health;
+        return h.state === 'healthy' ? h : undefined;
+      }, 5_000);
+      expect(health).toMatchObject({ consecutiveFailures: 0, last24h: { delivered: 2 } });
+    } finally {
+      await worker.stop();
+      await gone.close();
+      await fixed.close();
+    }
+  }, 60_000);
+
+  it('a plain resume sends what is held to the rule\'s current target, even one edited before the rule was suspended', async () => {
+    const instanceId = 'cri-suspend03';
+    const before = await startReceiver('/before');
+    const now = await startReceiver('/now');
+    try {
+      const created = await api('POST', `/v1/instances/${instanceId}/rules`, {
+        ruleName: 'edited-earlier',
+        regionId: 'cn-hangzhou',
+        eventTypes: ['cr:Artifact:BuildCompleted'],
+        scope: { type: 'INSTANCE' },
+        notify: { method: 'http', url: before.url },
+      });
+      const ruleId = (created.json as { ruleId: string }).ruleId;
+      // Matched while the rule pointed at `before` (no worker yet: it waits, pending).
+      const event = await ingest('api', instanceId);
+      expect((await api('PATCH', `/v1/instances/${instanceId}/rules/${ruleId}`, { notify: { method: 'http', url: now.url } })).status).toBe(200);
+      const health = rt.deliver.ruleHealth;
+      if (!health) throw new Error('the worker has no rule health wired');
+      await health.health.record(instanceId, ruleId, { attempt: 'failed', at: new Date().toISOString() }, Date.now());
+      expect(await health.health.suspend(instanceId, ruleId, new Date().toISOString(), 'test')).toBe(true);
+      expect((await stateOf(event.id, ruleId, instanceId))?.notify).toEqual({ method: 'http', url: before.url });
+      const worker = startWorker(rt, queue);
+      try {
+        // Its queue message finds the rule suspended: held, not attempted.
+        await until('held', async () => (await stateOf(event.id, ruleId, instanceId))?.state === 'suspended', 10_000);
+        const resumed = await api('POST', `/v1/instances/${instanceId}/rules/${ruleId}/resume`);
+        expect(resumed.json).toEqual({ requeued: 1 });
+        await until('delivered', async () => (await stateOf(event.id, ruleId, instanceId))?.state === 'delivered', 15_000);
+        expect(now.received.filter((r) => r.body.includes(event.id))).toHaveLength(1);
+        expect(before.received.filter((r) => r.body.includes(event.id))).toHaveLength(0);
+      } finally {
+        await worker.stop();
+      }
+    } finally {
+      await before.close();
+      await now.close();
+    }
+  }, 40_000);
 
   it('resume of an unknown rule is 404 RuleNotFound; the alert target is masked, replaced and removed', async () => {
     const missing = await api('POST', `/v1/instances/${INSTANCE}/rules/crecr-0000000000000000/resume`);

@@ -112,6 +112,18 @@ describe('item codecs round-trip', () => {
     expect(stateOfItem(state)).toBe('failed');
   });
 
+  it('delivery: a notify override on the state item replaces the planned target (and its method)', () => {
+    const plan = toPlan(delivery('r-1'));
+    const state = { ...keys.delivery('e-1', 'r-1'), type: 'delivery', state: 'pending', expiresAt: event.expiresAt };
+    const toHttp = { method: 'https', url: 'https://example.com/fixed', sealedSecret: 'sealed2' };
+    expect(deliveryRecord(plan, { ...state, notifyOverride: toHttp })).toMatchObject({ method: 'https', notify: toHttp, state: 'pending' });
+    const toBot = { method: 'feishu', webhookUrlMasked: 'https://y/***', sealedWebhookUrl: 'sealed3', botId: 'bot-2' };
+    expect(deliveryRecord(plan, { ...state, notifyOverride: toBot })).toMatchObject({ method: 'feishu', notify: toBot });
+    expect(deliveryRecord(plan, { ...state, notifyOverride: toBot })).not.toHaveProperty('notifyOverride');
+    // The state of a plan that is gone stays unreadable, override or not.
+    expect(deliveryRecord(undefined, { ...state, notifyOverride: toHttp })).toBeUndefined();
+  });
+
   it('rule', () => {
     expect(ruleFromItem(ruleToItem(rule))).toEqual(rule);
   });

@@ -11,7 +11,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { epochHour, HEALTH_SLOTS } from '../../domain/circuitBreaker';
 import type { HeldDeliveries, OutcomeRecord, RecordResult, RuleHealthStore } from '../../services/ruleHealthPorts';
 import { applied, isConditionFailed } from './conditions';
-import { HEALTH_COUNTER as COUNTER, keys, ruleHealthFromItem } from './shape';
+import { HEALTH_COUNTER as COUNTER, keys, NOTIFY_OVERRIDE, ruleHealthFromItem } from './shape';
 import { queryAll, queryPage } from './queryAll';
 
 function afterOutcome(before: Record<string, unknown>, outcome: OutcomeRecord): RecordResult {
@@ -170,19 +170,20 @@ export function dynamoHeldDeliveries(db: DynamoDBDocumentClient, tableName: stri
       return { held: items.map((item) => keys.parseHeld(String(item.gsi3sk))), ...(next ? { next } : {}) };
     },
 
-    async release(ref, nowIso) {
+    async release(ref, nowIso, notify) {
       const due = keys.pending(keys.pendingShardOf(ref.eventId), nowIso, ref.eventId, ref.ruleId);
       return applied(() =>
         db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: keys.delivery(ref.eventId, ref.ruleId),
-            // Back in the pending index (the reconciler covers a lost message), a fresh attempt budget.
-            UpdateExpression:
-              'SET #state = :pending, updatedAt = :now, instanceId = :instanceId, stateKey = :stateKey, gsi2pk = :g1, gsi2sk = :g2, attemptBase = if_not_exists(attemptCount, :zero), requeues = :zero REMOVE gsi3pk, gsi3sk, nextAttemptAt',
+            // Back in the pending index (the reconciler covers a lost message), a fresh attempt
+            // budget, and (given) the target it goes to from now on (see NOTIFY_OVERRIDE).
+            UpdateExpression: `SET #state = :pending, updatedAt = :now, instanceId = :instanceId, stateKey = :stateKey, gsi2pk = :g1, gsi2sk = :g2, attemptBase = if_not_exists(attemptCount, :zero), requeues = :zero${notify ? ', #override = :notify' : ''} REMOVE gsi3pk, gsi3sk, nextAttemptAt`,
             ConditionExpression: '#state = :suspended AND expiresAt = :expiresAt AND expiresAt > :now',
-            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeNames: { '#state': 'state', ...(notify ? { '#override': NOTIFY_OVERRIDE } : {}) },
             ExpressionAttributeValues: {
+              ...(notify ? { ':notify': notify } : {}),
               ':pending': 'pending',
               ':suspended': 'suspended',
               ':now': nowIso,

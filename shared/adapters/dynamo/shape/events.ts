@@ -5,7 +5,8 @@
  * (`DELIVERY#ruleId`) only holds what changes — state, attempts, next attempt — and
  * is created by its first transition. A planned delivery without that item is
  * `pending`. Items written before this layout carried every field themselves; merging
- * plan and state reads both.
+ * plan and state reads both. A resume may give the state item a `notifyOverride` (the
+ * rule's target at resume time), which then replaces the plan's target.
  */
 import * as z from 'zod/mini';
 import { CHAT_METHODS } from '../../../domain/chatMethods';
@@ -98,11 +99,25 @@ export const isStateOf = (stateItem: Record<string, unknown>, eventExpiresAt: st
 const isStaleState = (planned: PlannedDelivery | undefined, stateItem: Record<string, unknown>) =>
   planned !== undefined && !isStateOf(stateItem, planned.expiresAt);
 
+/**
+ * The state item's `notifyOverride`: the target a resume released the delivery to (the
+ * rule's notify at that time, sealed under the same rule's context), in place of the one
+ * the plan captured at match time (SPEC §13: fixing a suspended rule's target is how it is
+ * resumed, and what it held must go to the fixed target). `method` follows it.
+ */
+export const NOTIFY_OVERRIDE = 'notifyOverride';
+
 /** A delivery as the services see it: the plan, overlaid with its state item if it has one. */
 export function deliveryRecord(planned: PlannedDelivery | undefined, stateItem: Record<string, unknown> | undefined): DeliveryRecord | undefined {
   if (!stateItem || isStaleState(planned, stateItem)) return planned ? { ...planned, state: 'pending', attempts: [], attemptCount: 0 } : undefined;
-  const merged: Record<string, unknown> = { ...planned, ...stateItem };
+  const { [NOTIFY_OVERRIDE]: override, ...state } = stateItem;
+  const merged: Record<string, unknown> = { ...planned, ...state };
   if (typeof merged.notify !== 'object' || merged.notify === null) return undefined; // state of a plan that is gone
+  if (override !== undefined) {
+    const notify = decode(storedNotifySchema, 'delivery notify override', override, stateItem);
+    merged.notify = notify;
+    merged.method = notify.method;
+  }
   return decode(
     deliverySchema,
     'delivery',

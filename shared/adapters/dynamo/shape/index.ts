@@ -13,7 +13,7 @@
  * | alert target           | `INST#<instance>`   | `ALERTS`            |                                                 | alertTargetToItem / …FromItem (rules)     |
  * | region quota counter   | `REGION#<region>`   | `QUOTA`             |                                                 | regionUsageOf (rules)                     |
  * | event                  | `EVENT#<event>`     | `EVENT#<instance>`¹ | gsi1 history; gsi2 pending²; gsi4 `pending#…`²  | eventToItem / eventFromItem (events)      |
- * | delivery state         | `EVENT#<event>`     | `DELIVERY#<rule>`   | gsi2 while open; gsi3 while held; gsi4 by state | deliveryRecord (events)                   |
+ * | delivery state         | `EVENT#<event>`     | `DELIVERY#<rule>`³  | gsi2 while open; gsi3 while held; gsi4 by state | deliveryRecord (events)                   |
  * | chatbot state          | `BOT#<bot>`         | `STATE`             |                                                 | botStateFromItem (chatbot)                |
  * | chatbot mail           | `BOT#<bot>`         | `MAIL#<delivery>`   | (gsi2 on mail parked before state items were)   | mailToItem / mailFromItem (chatbot)       |
  * | API key                | `APIKEY#<key>`      | `APIKEY`            | gsi1 `APIKEYS`, `<createdAt>#<key>`             | apiKeyToItem / apiKeyFromItem (access)    |
@@ -23,6 +23,7 @@
  *
  * ¹ `EVENT` for an event recorded before ids were unique per instance (no instance).
  * ² While some of its planned deliveries have not been picked up by the worker.
+ * ³ With `notifyOverride` once a resume released it to its rule's current target.
  * gsi1 `INST#<instance>#EVENTS`, `<receivedAt>#<event>`; gsi2 `PENDING#<shard>`,
  * `<due>#<event>[#<rule>]`; gsi3 `HELD#<rule>`, `<expiresAt>#<event>`; gsi4 `instanceId`,
  * `<state>#<at>#<event>#<rule>`.
@@ -31,7 +32,7 @@ export { keys, historyPageKey, parsePageKey, parsePendingEntry, statePageKey } f
 export type { TableKey } from './keys';
 export { CorruptItemError } from './decode';
 export { epochSeconds } from './common';
-export { deliveriesOfPartition, deliveryRecord, eventFromItem, eventToItem, isStateOf, planOf, ruleIdOfStateItem, stateOfItem, toPlan } from './events';
+export { deliveriesOfPartition, deliveryRecord, eventFromItem, NOTIFY_OVERRIDE, eventToItem, isStateOf, planOf, ruleIdOfStateItem, stateOfItem, toPlan } from './events';
 export type { PlannedDelivery } from './events';
 export {
   alertTargetFromItem,
