@@ -7,7 +7,7 @@
  */
 import { deliveryIdOf } from '../domain/deliveryId';
 import { ruleNotFound } from '../domain/errors';
-import { ruleExistence } from './ruleExistence';
+import { currentTargets } from './ruleExistence';
 import type { RuleStore } from './ruleStore';
 import type { DeliveryMessage, DeliveryQueue } from './eventStore';
 import type { HistoryStore, PageKey } from './historyPorts';
@@ -33,8 +33,8 @@ export async function bulkRedeliver(
   instanceId: string,
   request: BulkRedeliverRequest,
 ): Promise<{ requeued: number }> {
-  const exists = ruleExistence(deps.rules, instanceId);
-  if (request.ruleId !== undefined && !(await exists(request.ruleId))) throw ruleNotFound(request.ruleId);
+  const targetOf = currentTargets(deps.rules, instanceId);
+  if (request.ruleId !== undefined && !(await targetOf(request.ruleId))) throw ruleNotFound(request.ruleId);
   const range = { since: request.since && new Date(request.since).toISOString(), until: request.until && new Date(request.until).toISOString() };
   let requeued = 0;
   for (const state of [...new Set(request.states)]) {
@@ -43,13 +43,16 @@ export async function bulkRedeliver(
       const page = await deps.store.stateEntries(instanceId, state, { limit: REDELIVER_BATCH, start, ...range });
       start = page.next;
       const named = page.entries.filter((e) => e.ruleId !== '' && (request.ruleId === undefined || e.ruleId === request.ruleId));
-      const live = await Promise.all(named.map((e) => exists(e.ruleId)));
-      const wanted = named.filter((_, n) => live[n]);
+      const targets = await Promise.all(named.map((e) => targetOf(e.ruleId)));
+      const wanted = named.flatMap((e, n) => {
+        const target = targets[n];
+        return target ? [{ ...e, target }] : [];
+      });
       const nowIso = (deps.now?.() ?? new Date()).toISOString();
       const batch: DeliveryMessage[] = [];
       for (let i = 0; i < wanted.length; i += REOPEN_CONCURRENCY) {
         const slice = wanted.slice(i, i + REOPEN_CONCURRENCY);
-        const reopened = await Promise.all(slice.map((e) => deps.store.reopen(e.eventId, e.ruleId, instanceId, nowIso)));
+        const reopened = await Promise.all(slice.map((e) => deps.store.reopen(e.eventId, e.ruleId, instanceId, nowIso, e.target)));
         slice.forEach((e, n) => {
           if (reopened[n]) batch.push({ eventId: e.eventId, instanceId, ruleId: e.ruleId, deliveryId: deliveryIdOf(e.eventId, e.ruleId) });
         });

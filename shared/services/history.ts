@@ -6,7 +6,7 @@
  */
 import { isChatNotify } from './ruleStore';
 import type { RuleStore } from './ruleStore';
-import { ruleExistence } from './ruleExistence';
+import { currentTargets } from './ruleExistence';
 import { canAccessInstance } from '../domain/apiKeys';
 import type { Principal } from '../domain/apiKeys';
 import { AppError, notFound, ruleNotFound } from '../domain/errors';
@@ -20,7 +20,7 @@ import type { SourcePayloadStore } from './sourcePorts';
 
 export interface HistoryDeps {
   store: HistoryStore;
-  /** Redelivery re-sends only deliveries of rules that still exist (see ruleExistence.ts). */
+  /** Redelivery re-sends only deliveries of rules that still exist, to their current target (see ruleExistence.ts). */
   rules: Pick<RuleStore, 'get'>;
   /** Native payloads of events that registry sources produced (SPEC §11). */
   payloads?: Pick<SourcePayloadStore, 'get'>;
@@ -164,17 +164,18 @@ async function sourceOf(deps: HistoryDeps, origin: NonNullable<StoredEvent['orig
  */
 export async function redeliver(deps: HistoryDeps, principal: Principal, eventId: string, ruleId?: string, instanceId?: string): Promise<{ requeued: string[] }> {
   const event = await visibleEvent(deps, principal, eventId, instanceId);
-  const exists = ruleExistence(deps.rules, event.instanceId);
-  if (ruleId !== undefined && !(await exists(ruleId))) throw ruleNotFound(ruleId);
+  const targetOf = currentTargets(deps.rules, event.instanceId);
+  if (ruleId !== undefined && !(await targetOf(ruleId))) throw ruleNotFound(ruleId);
   const deliveries = (await deps.store.deliveriesOf(eventId, event.instanceId)).filter((d) => ruleId === undefined || d.ruleId === ruleId);
   // A rule the event has no delivery for is unknown here: say so instead of queueing nothing.
   if (ruleId !== undefined && deliveries.length === 0) throw ruleNotFound(ruleId);
   const closed = deliveries.filter((d) => d.state === 'failed' || d.state === 'dead');
-  const live = await Promise.all(closed.map((d) => exists(d.ruleId)));
+  const targets = await Promise.all(closed.map((d) => targetOf(d.ruleId)));
   const nowIso = (deps.now?.() ?? new Date()).toISOString();
   const requeued: DeliveryMessage[] = [];
   for (const [n, d] of closed.entries()) {
-    if (live[n] && (await deps.store.reopen(eventId, d.ruleId, event.instanceId, nowIso))) {
+    const target = targets[n];
+    if (target && (await deps.store.reopen(eventId, d.ruleId, event.instanceId, nowIso, target))) {
       requeued.push({ eventId, instanceId: event.instanceId, ruleId: d.ruleId, deliveryId: d.deliveryId });
     }
   }

@@ -1,6 +1,7 @@
 /** What the history and trace use cases need from storage. */
 import type { DeliveryRecord } from './deliveryPorts';
 import type { DeliveryState, StoredEvent } from './eventStore';
+import type { StoredNotify } from './ruleStore';
 
 export interface HistoryFilter {
   ruleId?: string;
@@ -46,8 +47,8 @@ export interface HistoryStore {
   deliveriesOf(eventId: string, instanceId: string): Promise<DeliveryRecord[]>;
   /** Only the states of deliveries that have been attempted (planned ones without a state are pending). */
   deliveryStates(event: Pick<StoredEvent, 'eventId' | 'expiresAt'>): Promise<{ ruleId: string; state: DeliveryState }[]>;
-  /** failed/dead → pending again (attempt numbering continues); false if not reopenable. */
-  reopen(eventId: string, ruleId: string, instanceId: string, nowIso: string): Promise<boolean>;
+  /** failed/dead → pending again (attempt numbering continues), to `notify` (the rule's target now); false if not reopenable. */
+  reopen(eventId: string, ruleId: string, instanceId: string, nowIso: string, notify: StoredNotify): Promise<boolean>;
   /**
    * One page of the instance's state index for a state, newest first, optionally only
    * entries that reached it within [since, until] (a Query of gsi4, never a scan).

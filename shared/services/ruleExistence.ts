@@ -1,22 +1,24 @@
 /**
- * Whether a rule id still names a rule of the instance, for redelivery (SPEC §13): a
- * deleted rule's failed/dead deliveries are never sent again (its target is no longer
- * anyone's), and naming a deleted rule is 404 `RuleNotFound`. One strongly consistent
- * GetItem per distinct rule asked about (a rule deleted a moment ago is already gone), the
- * answer kept for the rest of the request.
+ * The current target of a rule of the instance, for redelivery (SPEC §13): a deleted
+ * rule's failed/dead deliveries are never sent again (its target is no longer anyone's),
+ * naming a deleted rule is 404 `RuleNotFound`, and what is sent again goes to the rule's
+ * target as it is now (the user fixed the endpoint, then redelivers). One strongly
+ * consistent GetItem per distinct rule asked about (a rule deleted a moment ago is already
+ * gone), the answer kept for the rest of the request.
  */
-import type { RuleStore } from './ruleStore';
+import type { RuleStore, StoredNotify } from './ruleStore';
 
-export type RuleExists = (ruleId: string) => Promise<boolean>;
+/** The rule's current notify block, or undefined when the rule does not exist (any more). */
+export type CurrentTarget = (ruleId: string) => Promise<StoredNotify | undefined>;
 
-export function ruleExistence(rules: Pick<RuleStore, 'get'>, instanceId: string): RuleExists {
-  const known = new Map<string, Promise<boolean>>();
+export function currentTargets(rules: Pick<RuleStore, 'get'>, instanceId: string): CurrentTarget {
+  const known = new Map<string, Promise<StoredNotify | undefined>>();
   return (ruleId) => {
-    let exists = known.get(ruleId);
-    if (!exists) {
-      exists = rules.get(instanceId, ruleId).then((rule) => rule !== undefined);
-      known.set(ruleId, exists);
+    let target = known.get(ruleId);
+    if (!target) {
+      target = rules.get(instanceId, ruleId).then((rule) => rule?.notify);
+      known.set(ruleId, target);
     }
-    return exists;
+    return target;
   };
 }

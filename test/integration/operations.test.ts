@@ -73,10 +73,10 @@ const api = (fn: 'rules' | 'events', method: string, pathAndQuery: string, body?
   });
 };
 
-async function rule(instanceId: string, name: string, notify: object, repo = 'api'): Promise<string> {
+async function rule(instanceId: string, name: string, notify: object, repo = 'api', regionId = 'cn-hangzhou'): Promise<string> {
   const reply = await api('rules', 'POST', `/v1/instances/${instanceId}/rules`, {
     ruleName: name,
-    regionId: 'cn-hangzhou',
+    regionId,
     eventTypes: ['cr:Artifact:ScanCompleted'],
     scope: { type: 'REPO', namespace: 'team-a', repoNames: [repo] },
     notify,
@@ -86,7 +86,7 @@ async function rule(instanceId: string, name: string, notify: object, repo = 'ap
 }
 
 let seq = 0;
-async function ingest(instanceId: string, count: number, repo = 'api'): Promise<string[]> {
+async function ingest(instanceId: string, count: number, repo = 'api', regionId = 'cn-hangzhou'): Promise<string[]> {
   const ids: string[] = [];
   for (let offset = 0; offset < count; offset += 100) {
     const events = Array.from({ length: Math.min(100, count - offset) }, () => {
@@ -96,7 +96,7 @@ async function ingest(instanceId: string, count: number, repo = 'api'): Promise<
         id: `ops-${seq}-${Math.random().toString(36).slice(2, 8)}`,
         source: 'acs.cr',
         type: 'cr:Artifact:ScanCompleted',
-        data: { InstanceId: instanceId, RegionId: 'cn-hangzhou', RepoNamespaceName: 'team-a', RepoName: repo, Tag: 'v1', ScanStatus: 'FAILED' },
+        data: { InstanceId: instanceId, RegionId: regionId, RepoNamespaceName: 'team-a', RepoName: repo, Tag: 'v1', ScanStatus: 'FAILED' },
       };
     });
     const reply = await call(createIngestHandler(rt), {
@@ -325,6 +325,35 @@ describe('redelivery and deleted rules', () => {
     } finally {
       await keptReceiver.close();
       await goneReceiver.close();
+    }
+  }, 60_000);
+
+  it('redelivery after the target was fixed goes to the rule\'s target as it is now (single and bulk)', async () => {
+    const instanceId = 'cri-opsfixed01';
+    const broken = await startReceiver('/broken');
+    const fixed = await startReceiver('/fixed');
+    try {
+      // Another region: this file's earlier tests fill cn-hangzhou's shared rule quota.
+      const ruleId = await rule(instanceId, 'fixed-later', { method: 'http', url: broken.url }, 'api', 'cn-shanghai');
+      const [first = '', second = ''] = await ingest(instanceId, 2, 'api', 'cn-shanghai');
+      for (const eventId of [first, second]) {
+        const d = await rt.deliver.deliveries.get(eventId, ruleId, instanceId);
+        if (!d) throw new Error(`no delivery for ${eventId}`);
+        await rt.deliver.deliveries.transition(d, { state: 'failed', attempt: { n: 1, at: new Date().toISOString(), durationMs: 1, outcome: 'failed', httpStatus: 404 } });
+      }
+      const patched = await api('rules', 'PATCH', `/v1/instances/${instanceId}/rules/${ruleId}`, { notify: { method: 'http', url: fixed.url } });
+      expect(patched.status, patched.text).toBe(200);
+      expect((await api('events', 'POST', `/v1/instances/${instanceId}/events/${first}/redeliver`, { ruleId })).json).toEqual({ requeued: [ruleId] });
+      expect((await api('events', 'POST', `/v1/instances/${instanceId}/redeliver`, { ruleId, states: ['failed'] })).json).toEqual({ requeued: 1 });
+      worker = startWorker(rt, queue);
+      await settled(instanceId, [first, second].map((eventId) => ({ eventId, ruleId })), ['delivered'], 20_000);
+      expect(new Set(fixed.received.map((r) => (JSON.parse(r.body) as { id: string }).id))).toEqual(new Set([first, second]));
+      expect(broken.received).toHaveLength(0);
+      const trace = await api('events', 'GET', `/v1/instances/${instanceId}/events/${first}`);
+      expect((trace.json as { deliveries: { target: string }[] }).deliveries[0]?.target).toBe(fixed.url);
+    } finally {
+      await broken.close();
+      await fixed.close();
     }
   }, 60_000);
 });

@@ -8,7 +8,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { HistoryStore } from '../../services/historyPorts';
-import { deliveriesOfPartition, eventFromItem, historyPageKey, isStateOf, keys, parsePageKey, ruleIdOfStateItem, statePageKey, stateOfItem } from './shape';
+import { deliveriesOfPartition, eventFromItem, historyPageKey, isStateOf, keys, NOTIFY_OVERRIDE, parsePageKey, ruleIdOfStateItem, statePageKey, stateOfItem } from './shape';
 import { applied } from './conditions';
 import { queryAll, queryPage, queryPages } from './queryAll';
 
@@ -124,19 +124,21 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
       return { entries, ...(next ? { next: Object.fromEntries(Object.entries(next).map(([k, v]) => [k, String(v)])) } : {}) };
     },
 
-    async reopen(eventId, ruleId, instanceId, nowIso) {
+    async reopen(eventId, ruleId, instanceId, nowIso, notify) {
       return applied(() =>
         db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: keys.delivery(eventId, ruleId),
             // Back in the pending index too, so the reconciler covers a lost re-queue message.
-            // A fresh attempt budget (numbering continues from attemptCount).
+            // A fresh attempt budget (numbering continues from attemptCount), and the rule's
+            // target as it is now (see NOTIFY_OVERRIDE): the endpoint may have been fixed.
             UpdateExpression:
-              'SET #state = :pending, updatedAt = :now, redeliveredAt = :now, instanceId = :instanceId, stateKey = :stateKey, gsi2pk = :g1, gsi2sk = :g2, attemptBase = if_not_exists(attemptCount, :zero), requeues = :zero REMOVE deadReason, nextAttemptAt',
+              'SET #state = :pending, updatedAt = :now, redeliveredAt = :now, instanceId = :instanceId, stateKey = :stateKey, gsi2pk = :g1, gsi2sk = :g2, attemptBase = if_not_exists(attemptCount, :zero), requeues = :zero, #override = :notify REMOVE deadReason, nextAttemptAt',
             ConditionExpression: '#state IN (:failed, :dead) AND expiresAt > :now',
-            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeNames: { '#state': 'state', '#override': NOTIFY_OVERRIDE },
             ExpressionAttributeValues: {
+              ':notify': notify,
               ':pending': 'pending',
               ':failed': 'failed',
               ':dead': 'dead',
