@@ -48,7 +48,8 @@ export async function groupByCredentials(sealer: SecretSealer, mail: MailItem[])
   await Promise.all([...opened].map(async ([key, credentials]) => credentialsOf.set(key, await credentials)));
   const groups = new Map<string, CredentialGroup>();
   for (const m of mail) {
-    const credentials = credentialsOf.get(sealedKeyOf(m)) as Credentials;
+    const credentials = credentialsOf.get(sealedKeyOf(m));
+    if (!credentials) continue; // every key was opened above
     const plain = JSON.stringify([credentials.url, credentials.secret ?? null]);
     const group = groups.get(plain);
     if (group) group.items.push(m);
