@@ -2,7 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from './api';
-import type { ErrorDetail } from './api';
+import type { ErrorDetail, RuleView } from './api';
 import { useI18n } from './i18n';
 import type { MessageKey } from './i18n/en';
 
@@ -166,5 +166,22 @@ export function ConfirmButton(props: { text: string; label: string; confirmText:
         {props.cancelText}
       </button>
     </>
+  );
+}
+
+/** A labelled choice of one of the instance's rules, or any (the empty value). */
+export function RuleSelect({ id, label, anyLabel, value, onChange, rules }: { id: string; label: string; anyLabel: string; value: string; onChange: (ruleId: string) => void; rules: readonly RuleView[] }) {
+  return (
+    <div>
+      <label for={id}>{label}</label>
+      <select id={id} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+        <option value="">{anyLabel}</option>
+        {rules.map((r) => (
+          <option key={r.ruleId} value={r.ruleId}>
+            {r.ruleName}
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }

@@ -5,7 +5,7 @@ import type { EventSummary, RuleView } from '../api';
 import { EVENT_TYPES } from '../../../shared/domain/eventTypes';
 import { useI18n } from '../i18n';
 import { hrefOf } from '../router';
-import { DataTable, describedBy, errorsAt, FieldErrors, formatTime, messageOf, PageTitle } from '../ui';
+import { DataTable, describedBy, errorsAt, FieldErrors, formatTime, messageOf, PageTitle, RuleSelect } from '../ui';
 import type { ErrorDetail } from '../api';
 import { ApiError } from '../api';
 
@@ -96,17 +96,7 @@ export function HistoryPage({ instanceId }: { instanceId: string }) {
         <fieldset>
           <legend>{t('filters')}</legend>
           <div class="grid">
-            <div>
-              <label for="f-ruleId">{t('rule')}</label>
-              <select id="f-ruleId" value={draft.ruleId} onChange={(e) => set('ruleId', e.currentTarget.value)}>
-                <option value="">{t('anyRule')}</option>
-                {rules.map((r) => (
-                  <option key={r.ruleId} value={r.ruleId}>
-                    {r.ruleName}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <RuleSelect id="f-ruleId" label={t('rule')} anyLabel={t('anyRule')} value={draft.ruleId} onChange={(v) => set('ruleId', v)} rules={rules} />
             <div>
               <label for="f-eventType">{t('eventType')}</label>
               <select id="f-eventType" value={draft.eventType} onChange={(e) => set('eventType', e.currentTarget.value)}>

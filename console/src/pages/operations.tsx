@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import type { AlertTarget, ErrorDetail, Notify, RuleView } from '../api';
 import { useI18n } from '../i18n';
-import { describedBy, errorsAt, FieldErrors, messageOf, NoticeLine, PageTitle } from '../ui';
+import { describedBy, errorsAt, FieldErrors, messageOf, NoticeLine, PageTitle, RuleSelect } from '../ui';
 import type { Notice } from '../ui';
 
 type AlertMethod = Notify['method'];
@@ -156,17 +156,7 @@ export function OperationsPage({ instanceId }: { instanceId: string }) {
         <h2 id="bulk-heading">{t('bulkRedeliver')}</h2>
         <p>{t('bulkHelp')}</p>
         <div class="grid">
-          <div>
-            <label for="bulk-rule">{t('bulkRule')}</label>
-            <select id="bulk-rule" value={ruleId} onChange={(e) => setRuleId(e.currentTarget.value)}>
-              <option value="">{t('bulkAllRules')}</option>
-              {rules.map((r) => (
-                <option key={r.ruleId} value={r.ruleId}>
-                  {r.ruleName}
-                </option>
-              ))}
-            </select>
-          </div>
+          <RuleSelect id="bulk-rule" label={t('bulkRule')} anyLabel={t('bulkAllRules')} value={ruleId} onChange={setRuleId} rules={rules} />
           <fieldset>
             <legend>{t('bulkStates')}</legend>
             <label>
