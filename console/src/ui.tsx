@@ -40,9 +40,10 @@ export function FieldErrors({ path, errors }: { path: string; errors: readonly s
 
 export type Notice = { kind: 'ok' | 'error'; text: string } | undefined;
 
-export function NoticeLine({ notice }: { notice: Notice }) {
+/** The page's status line; it can take focus (tabindex -1) when the control a user acted on is gone. */
+export function NoticeLine({ notice, id }: { notice: Notice; id?: string }) {
   return (
-    <p role="status" aria-live="polite" class={notice ? `notice notice-${notice.kind}` : 'notice-empty'}>
+    <p role="status" aria-live="polite" tabIndex={-1} {...(id ? { id } : {})} class={notice ? `notice notice-${notice.kind}` : 'notice-empty'}>
       {notice?.text ?? ''}
     </p>
   );
@@ -53,7 +54,7 @@ export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-const STATE_KEYS: Record<string, MessageKey> = {
+export const STATE_KEYS: Record<string, MessageKey> = {
   delivered: 'stateDelivered',
   pending: 'statePending',
   retrying: 'stateRetrying',
@@ -67,6 +68,14 @@ export function StateBadge({ state }: { state: string }) {
   const { t } = useI18n();
   const key = STATE_KEYS[state];
   return <span class={`badge badge-${state}`}>{key ? t(key) : state}</span>;
+}
+
+/** After an action whose button went away with a re-render (Resume, Delete), keyboard focus goes to `id` instead of the page's top. */
+export function keepFocusNear(id: string): void {
+  requestAnimationFrame(() => {
+    const active = document.activeElement;
+    if (active === null || active === document.body || !active.isConnected) document.getElementById(id)?.focus();
+  });
 }
 
 /** Whether the user is already typing or choosing in a form field (focus must not be taken from them). */

@@ -197,7 +197,7 @@ describe('web console', () => {
     await expectAccessible('sign-in');
     await page.getByLabel('API key').fill('rek_ak-0000000000000000_' + 'A'.repeat(43));
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByText('A valid API key is required').waitFor();
+    await page.getByText('That API key is not valid (or it was revoked).').waitFor();
     await page.getByLabel('API key').fill(ADMIN);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Instances' }).waitFor();
@@ -642,6 +642,69 @@ describe('web console', () => {
       await down.close();
     }
   }, 120_000);
+
+  it('says what went wrong where it went wrong: alert and bulk fields, a missing rule, a bad event id, a key without rules:write', async () => {
+    // Operations: a Slack alert URL outside Slack's prefix is an error at the URL field.
+    await page.goto(`${stack.baseUrl}/console#/instances/${I}/operations`);
+    await page.getByRole('heading', { name: `Operations of ${I}` }).waitFor();
+    await page.getByLabel('Method').selectOption('slack');
+    await page.getByLabel('URL', { exact: true }).fill('https://example.com/not-slack');
+    await page.getByRole('button', { name: 'Save alert target' }).click();
+    await expect.poll(() => page.getByLabel('URL', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    // Bulk redelivery: a range that ends before it starts is an error at Since.
+    await page.getByLabel('Since').fill('2026-12-07T00:00');
+    await page.getByLabel('Until').fill('2026-12-01T00:00');
+    await page.getByRole('button', { name: 'Redeliver', exact: true }).click();
+    await page.getByText('must not be after until').waitFor();
+    expect(await page.getByLabel('Since').getAttribute('aria-invalid')).toBe('true');
+    await expectAccessible('operations with field errors');
+
+    // Editing a rule that does not exist: the error and a way back, no form that would create one.
+    await page.goto(`${stack.baseUrl}/console#/instances/${I}/rules/crecr-aaaaaaaaaaaaaaaa/edit`);
+    await page.getByRole('link', { name: 'Back to Event Rules' }).waitFor();
+    expect(await page.getByLabel('Rule name').count()).toBe(0);
+
+    // Query by Event ID says what an id is.
+    await page.goto(`${stack.baseUrl}/console#/instances/${I}/query`);
+    await page.getByRole('heading', { name: 'Query by Event ID' }).waitFor();
+    await page.getByLabel('Event ID').fill('事件');
+    await page.getByRole('button', { name: 'Query' }).click();
+    await page.getByText('An event ID is 1–128 printable ASCII characters.').waitFor();
+
+    // History by delivery state: nothing is held any more (the operations test resumed it);
+    // the resumed event is among the delivered ones.
+    await page.goto(`${stack.baseUrl}/console#/instances/${I}/events`);
+    await page.getByRole('heading', { name: `Event History of ${I}` }).waitFor();
+    await page.getByLabel('Delivery state').selectOption('suspended');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByText('No events match.').waitFor();
+    await page.getByLabel('Delivery state').selectOption('delivered');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('row', { name: /evt-console-ops/ }).waitFor();
+    await expectAccessible('history filtered by delivery state');
+
+    // A key that may read rules but not the alert target still gets the rule list, and is told why.
+    const reader = await post('/v1/api-keys', { name: 'rules-reader', scopes: ['rules:read', 'events:read', 'events:write'], instanceIds: [I] });
+    expect(reader.status).toBe(201);
+    const readerKey = String(reader.json.apiKey);
+    secrets.push(readerKey);
+    const readerContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+    const readerPage = await readerContext.newPage();
+    try {
+      await readerPage.goto(`${stack.baseUrl}/console`);
+      await readerPage.getByLabel('API key').fill(readerKey);
+      await readerPage.getByRole('button', { name: 'Sign in' }).click();
+      await readerPage.getByRole('heading', { name: 'Instances', level: 1 }).waitFor();
+      await readerPage.goto(`${stack.baseUrl}/console#/instances/${I}/operations`);
+      await readerPage.getByText('This key cannot see or change the alert target').waitFor();
+      await expect.poll(() => readerPage.getByLabel('Rule').locator('option').count()).toBeGreaterThan(1);
+    } finally {
+      await readerContext.close();
+    }
+    // Back where the steps before this one left the page, for the language step.
+    await page.getByRole('link', { name: 'Sources' }).click();
+    await page.getByText('No sources yet.').waitFor();
+  }, 60_000);
 
   it('switches to 简体中文 and back, and signs out', async () => {
     await page.getByLabel('Language').selectOption('zh-CN');

@@ -9,7 +9,8 @@ import type { Notice } from '../ui';
 
 export function ApiKeysPage({ me }: { me: Me }) {
   const { t, lang } = useI18n();
-  const [keys, setKeys] = useState<ApiKeySummary[] | undefined>();
+  /** undefined: loading; null: the list could not be read (the notice says why). */
+  const [keys, setKeys] = useState<ApiKeySummary[] | undefined | null>();
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<Scope[]>(['events:read']);
   const [instanceIds, setInstanceIds] = useState('');
@@ -22,6 +23,7 @@ export function ApiKeysPage({ me }: { me: Me }) {
     try {
       setKeys(await api.listApiKeys());
     } catch (e) {
+      setKeys((current) => current ?? null);
       setNotice({ kind: 'error', text: t('errorGeneric', { message: messageOf(e) }) });
     }
   }

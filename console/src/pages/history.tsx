@@ -5,12 +5,13 @@ import type { EventSummary, RuleView } from '../api';
 import { EVENT_TYPES } from '../../../shared/domain/eventTypes';
 import { useI18n } from '../i18n';
 import { hrefOf } from '../router';
-import { DataTable, describedBy, errorsAt, FieldErrors, formatTime, messageOf, PageTitle, RuleSelect } from '../ui';
+import { DataTable, describedBy, errorsAt, FieldErrors, formatTime, messageOf, PageTitle, RuleSelect, STATE_KEYS } from '../ui';
 import type { ErrorDetail } from '../api';
 import { ApiError } from '../api';
 
 interface Filter {
   ruleId: string;
+  deliveryState: string;
   eventType: string;
   status: string;
   namespace: string;
@@ -18,8 +19,10 @@ interface Filter {
   limit: string;
 }
 
-const NO_FILTER: Filter = { ruleId: '', eventType: '', status: '', namespace: '', repoName: '', limit: '30' };
+const NO_FILTER: Filter = { ruleId: '', deliveryState: '', eventType: '', status: '', namespace: '', repoName: '', limit: '30' };
 const REFRESH_MS = 5000;
+/** Delivery states the history can filter by (SPEC §13), in the order a delivery meets them. */
+const DELIVERY_STATES = ['pending', 'retrying', 'throttled', 'suspended', 'delivered', 'failed', 'dead'] as const;
 
 const shortType = (type: string) => type.slice(type.lastIndexOf(':') + 1);
 
@@ -52,6 +55,9 @@ export function HistoryPage({ instanceId }: { instanceId: string }) {
       setDetails([]);
     } catch (e) {
       if (mine !== latest.current) return;
+      // No results under a filter that failed: the previous page would read as its answer.
+      setEvents(undefined);
+      setNext(null);
       setError(messageOf(e));
       setDetails(e instanceof ApiError ? e.details : []);
     }
@@ -104,6 +110,17 @@ export function HistoryPage({ instanceId }: { instanceId: string }) {
                 {EVENT_TYPES.map((type) => (
                   <option key={type} value={type}>
                     {shortType(type)}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div>
+              <label for="f-deliveryState">{t('deliveryState')}</label>
+              <select id="f-deliveryState" value={draft.deliveryState} onChange={(e) => set('deliveryState', e.currentTarget.value)}>
+                <option value="">{t('anyDeliveryState')}</option>
+                {DELIVERY_STATES.map((s) => (
+                  <option key={s} value={s}>
+                    {t(STATE_KEYS[s] ?? 'anyDeliveryState')}
                   </option>
                 ))}
               </select>

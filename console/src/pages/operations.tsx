@@ -26,6 +26,9 @@ function notifyOf(method: AlertMethod, url: string, secret: string): Notify {
   }
 }
 
+/** Where the API names the URL field of a notify block: chat methods call it webhookUrl. */
+const urlPathOf = (method: AlertMethod) => (method === 'http' || method === 'https' ? 'notify.url' : 'notify.webhookUrl');
+
 /** A datetime-local value (the browser's local time) as an ISO instant, or undefined when empty. */
 function isoOf(local: string): string | undefined {
   if (local === '') return undefined;
@@ -35,12 +38,14 @@ function isoOf(local: string): string | undefined {
 
 export function OperationsPage({ instanceId }: { instanceId: string }) {
   const { t } = useI18n();
-  const [target, setTarget] = useState<AlertTarget | undefined | null>(null);
+  /** null: loading; undefined: none; 'forbidden': this key may not see it (it needs rules:write). */
+  const [target, setTarget] = useState<AlertTarget | undefined | null | 'forbidden'>(null);
   const [rules, setRules] = useState<RuleView[]>([]);
   const [method, setMethod] = useState<AlertMethod>('https');
   const [url, setUrl] = useState('');
   const [secret, setSecret] = useState('');
   const [details, setDetails] = useState<ErrorDetail[]>([]);
+  const [bulkDetails, setBulkDetails] = useState<ErrorDetail[]>([]);
   const [notice, setNotice] = useState<Notice>();
   const [ruleId, setRuleId] = useState('');
   const [failed, setFailed] = useState(true);
@@ -48,19 +53,28 @@ export function OperationsPage({ instanceId }: { instanceId: string }) {
   const [since, setSince] = useState('');
   const [until, setUntil] = useState('');
   const [busy, setBusy] = useState(false);
+  const urlPath = urlPathOf(method);
 
-  async function load() {
-    try {
-      const [current, page] = await Promise.all([api.getAlertTarget(instanceId), api.listRules(instanceId)]);
-      setTarget(current);
-      setRules(page.rules);
-    } catch (e) {
-      setNotice({ kind: 'error', text: t('errorGeneric', { message: messageOf(e) }) });
-    }
+  /** The alert target and the rule list load apart: a key may read rules without being allowed the alert target. */
+  function load() {
+    api
+      .getAlertTarget(instanceId)
+      .then(setTarget)
+      .catch((e: unknown) => {
+        if (e instanceof ApiError && e.status === 403) setTarget('forbidden');
+        else {
+          setTarget(undefined);
+          setNotice({ kind: 'error', text: t('errorGeneric', { message: messageOf(e) }) });
+        }
+      });
+    api
+      .listRules(instanceId)
+      .then((page) => setRules(page.rules))
+      .catch(() => setRules([]));
   }
 
   useEffect(() => {
-    void load();
+    load();
   }, [instanceId]);
 
   async function saveTarget(event: SubmitEvent) {
@@ -71,8 +85,12 @@ export function OperationsPage({ instanceId }: { instanceId: string }) {
       setSecret('');
       setNotice({ kind: 'ok', text: t('alertSaved') });
     } catch (e) {
-      if (e instanceof ApiError && e.details.length > 0) setDetails(e.details);
-      else setNotice({ kind: 'error', text: t('errorGeneric', { message: messageOf(e) }) });
+      const fieldDetails = e instanceof ApiError ? e.details : [];
+      setDetails(fieldDetails);
+      // Field errors show at their fields; anything no field shows is said above the form.
+      const shown = fieldDetails.filter((d) => d.path === urlPath || d.path === 'notify.secret');
+      if (shown.length === 0 || shown.length < fieldDetails.length) setNotice({ kind: 'error', text: t('errorGeneric', { message: messageOf(e) }) });
+      else setNotice(undefined);
     }
   }
 
@@ -91,6 +109,7 @@ export function OperationsPage({ instanceId }: { instanceId: string }) {
     const states = [...(failed ? (['failed'] as const) : []), ...(dead ? (['dead'] as const) : [])];
     if (states.length === 0) return;
     setBusy(true);
+    setBulkDetails([]);
     try {
       const sinceIso = isoOf(since);
       const untilIso = isoOf(until);
@@ -102,16 +121,20 @@ export function OperationsPage({ instanceId }: { instanceId: string }) {
       });
       setNotice({ kind: 'ok', text: t('bulkDone', { n: result.requeued }) });
     } catch (e) {
-      setNotice({ kind: 'error', text: t('errorGeneric', { message: messageOf(e) }) });
+      const fieldDetails = e instanceof ApiError ? e.details : [];
+      setBulkDetails(fieldDetails);
+      if (!fieldDetails.some((d) => d.path === 'since' || d.path === 'until')) setNotice({ kind: 'error', text: t('errorGeneric', { message: messageOf(e) }) });
+      else setNotice(undefined);
     } finally {
       setBusy(false);
     }
   }
 
-  const urlPath = method === 'dingtalk' ? 'notify.webhookUrl' : 'notify.url';
   const urlErrors = errorsAt(details, urlPath);
   const secretErrors = errorsAt(details, 'notify.secret');
-  const current = target?.notify;
+  const sinceErrors = errorsAt(bulkDetails, 'since');
+  const untilErrors = errorsAt(bulkDetails, 'until');
+  const current = target === null || target === undefined || target === 'forbidden' ? undefined : target.notify;
 
   return (
     <section>
@@ -122,7 +145,13 @@ export function OperationsPage({ instanceId }: { instanceId: string }) {
         <p>{t('alertTargetHelp')}</p>
         {target === null && <p aria-busy="true">{t('loading')}</p>}
         {target === undefined && <p>{t('alertNone')}</p>}
-        {current && <p>{t('alertCurrent', { method: current.method, target: 'webhookUrl' in current ? current.webhookUrl : current.url })}</p>}
+        {target === 'forbidden' && <p class="notice notice-error">{t('alertForbidden')}</p>}
+        {current && (
+          <p>
+            {t('alertCurrent', { method: current.method, target: 'webhookUrl' in current ? current.webhookUrl : current.url })}
+            {'secretSet' in current && current.secretSet ? ` (${t('alertSecretSet')})` : ''}
+          </p>
+        )}
         <div class="grid">
           <div>
             <label for="alert-method">{t('alertMethod')}</label>
@@ -145,7 +174,9 @@ export function OperationsPage({ instanceId }: { instanceId: string }) {
             <FieldErrors path="notify.secret" errors={secretErrors} />
           </div>
         </div>
-        <button type="submit">{t('saveAlertTarget')}</button>{' '}
+        <button type="submit" disabled={target === 'forbidden'}>
+          {t('saveAlertTarget')}
+        </button>{' '}
         {current && (
           <button type="button" class="secondary outline" onClick={() => void removeTarget()}>
             {t('removeAlertTarget')}
@@ -167,12 +198,14 @@ export function OperationsPage({ instanceId }: { instanceId: string }) {
             </label>
           </fieldset>
           <div>
-            <label for="bulk-since">{t('bulkSince')}</label>
-            <input id="bulk-since" type="datetime-local" value={since} onInput={(e) => setSince(e.currentTarget.value)} />
+            <label for={describedBy('since', sinceErrors).id}>{t('bulkSince')}</label>
+            <input type="datetime-local" value={since} onInput={(e) => setSince(e.currentTarget.value)} {...describedBy('since', sinceErrors)} />
+            <FieldErrors path="since" errors={sinceErrors} />
           </div>
           <div>
-            <label for="bulk-until">{t('bulkUntil')}</label>
-            <input id="bulk-until" type="datetime-local" value={until} onInput={(e) => setUntil(e.currentTarget.value)} />
+            <label for={describedBy('until', untilErrors).id}>{t('bulkUntil')}</label>
+            <input type="datetime-local" value={until} onInput={(e) => setUntil(e.currentTarget.value)} {...describedBy('until', untilErrors)} />
+            <FieldErrors path="until" errors={untilErrors} />
           </div>
         </div>
         <button type="submit" disabled={busy || (!failed && !dead)} aria-busy={busy ? 'true' : undefined}>

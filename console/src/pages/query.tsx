@@ -14,7 +14,7 @@ export function QueryPage({ instanceId }: { instanceId: string }) {
     event.preventDefault();
     const eventId = value.trim();
     if (!EVENT_ID_PATTERN.test(eventId)) {
-      setErrors([t('eventId')]);
+      setErrors([t('eventIdInvalid')]);
       return;
     }
     navigate({ page: 'trace', instanceId, eventId });

@@ -194,6 +194,7 @@ export function RuleWizard({ instanceId, ruleId }: { instanceId: string; ruleId?
   const [formError, setFormError] = useState<string | undefined>();
   const [conflict, setConflict] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [loadFailed, setLoadFailed] = useState(false);
 
   async function loadRule() {
     if (!ruleId) return;
@@ -207,6 +208,8 @@ export function RuleWizard({ instanceId, ruleId }: { instanceId: string; ruleId?
       setDetails([]);
       setFormError(undefined);
     } catch (e) {
+      // Without the rule there is nothing to edit: no form (saving it would create a rule).
+      if (!original) setLoadFailed(true);
       setFormError(t('errorGeneric', { message: messageOf(e) }));
     }
   }
@@ -234,7 +237,7 @@ export function RuleWizard({ instanceId, ruleId }: { instanceId: string; ruleId?
   async function stepOneProblems(): Promise<ErrorDetail[]> {
     const problems: ErrorDetail[] = [];
     if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(draft.ruleName)) problems.push({ path: 'ruleName', message: t('ruleNameHelp') });
-    if (draft.eventTypes.length === 0) problems.push({ path: 'eventTypes', message: t('eventTypes') });
+    if (draft.eventTypes.length === 0) problems.push({ path: 'eventTypes', message: t('eventTypesRequired') });
     const problem = draft.tagPattern === '' ? 'empty' : await tagPatternProblem(draft.tagPattern);
     if (problem !== undefined) problems.push({ path: 'tagPattern', message: t('tagPatternInvalid', { problem }) });
     return problems;
@@ -295,6 +298,7 @@ export function RuleWizard({ instanceId, ruleId }: { instanceId: string; ruleId?
       tagPattern: draft.tagPattern,
       enabled: draft.enabled,
     };
+    if (editing && !original) return; // still loading, or the rule could not be read
     try {
       if (editing && original) {
         const patch: UpdateRuleRequest = {
@@ -324,6 +328,18 @@ export function RuleWizard({ instanceId, ruleId }: { instanceId: string; ruleId?
   const unknown = unknownPlaceholders(draft.template);
   const templateErrors = [...at('template'), ...(unknown.length > 0 ? [`{{${unknown.join('}}, {{')}}}`] : [])];
   const notifyErrors = at('notify').filter((m) => !errorsAt(details, 'notify.webhookUrl').includes(m) && !errorsAt(details, 'notify.url').includes(m) && !errorsAt(details, 'notify.secret').includes(m));
+
+  if (editing && loadFailed) {
+    return (
+      <section>
+        <PageTitle>{t('wizardEdit', { name: ruleId })}</PageTitle>
+        <p role="alert" class="notice notice-error">
+          {formError}
+        </p>
+        <a href={hrefOf({ page: 'rules', instanceId })}>{t('backToRules')}</a>
+      </section>
+    );
+  }
 
   return (
     <section>

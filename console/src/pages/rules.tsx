@@ -5,7 +5,7 @@ import type { RegionQuota, RuleView } from '../api';
 import { useI18n } from '../i18n';
 import type { Translate } from '../i18n';
 import { hrefOf } from '../router';
-import { ConfirmButton, DataTable, messageOf, NoticeLine, PageTitle } from '../ui';
+import { ConfirmButton, DataTable, keepFocusNear, messageOf, NoticeLine, PageTitle } from '../ui';
 import type { Notice } from '../ui';
 import { rememberInstance } from './instances';
 
@@ -64,6 +64,7 @@ export function RulesPage({ instanceId }: { instanceId: string }) {
     } finally {
       setBusy(undefined);
       await load();
+      keepFocusNear('rules-notice');
     }
   }
 
@@ -106,7 +107,7 @@ export function RulesPage({ instanceId }: { instanceId: string }) {
           </label>
         </p>
       ))}
-      <NoticeLine notice={notice} />
+      <NoticeLine notice={notice} id="rules-notice" />
       {loadError && (
         <p role="alert">
           {t('errorGeneric', { message: loadError })}{' '}

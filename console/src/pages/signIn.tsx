@@ -26,7 +26,8 @@ export function SignInPage({ ended, onSignedIn }: { ended: boolean; onSignedIn: 
       const session = await api.signIn(apiKey);
       onSignedIn(session.principal);
     } catch (e) {
-      setError([e instanceof ApiError && e.status === 401 ? e.message : messageOf(e)]);
+      // The API's own 401 text speaks of an Authorization header; a person typed a key.
+      setError([e instanceof ApiError && e.status === 401 ? t('signInRejected') : messageOf(e)]);
       input.focus();
     } finally {
       setBusy(false);

@@ -11,7 +11,8 @@ const KIND_LABELS: Record<SourceKind, string> = { harbor: 'Harbor', distribution
 
 export function SourcesPage({ instanceId }: { instanceId: string }) {
   const { t, lang } = useI18n();
-  const [sources, setSources] = useState<SourceView[] | undefined>();
+  /** undefined: loading; null: the list could not be read (the notice says why). */
+  const [sources, setSources] = useState<SourceView[] | undefined | null>();
   const [name, setName] = useState('');
   const [kind, setKind] = useState<SourceKind>('harbor');
   const [regionId, setRegionId] = useState('cn-hangzhou');
@@ -23,6 +24,7 @@ export function SourcesPage({ instanceId }: { instanceId: string }) {
     try {
       setSources(await api.listSources(instanceId));
     } catch (e) {
+      setSources((current) => current ?? null);
       setNotice({ kind: 'error', text: t('errorGeneric', { message: messageOf(e) }) });
     }
   }
