@@ -633,6 +633,8 @@ describe('web console', () => {
       await bot.waitFor();
       expect(await bot.textContent()).toMatch(/\d+ of 20 in 60 s/);
       expect(await bot.textContent()).toContain('not paused');
+      // The rules that share the bot, by name, each a link to the rule.
+      await bot.getByRole('link', { name: 'scan-to-dingtalk' }).waitFor();
       expect(await page.content()).not.toContain(BOT);
       await expectAccessible('chatbots');
       await page.screenshot({ path: join(DOCS, 'console-chatbots.png'), fullPage: true });

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import type { ChatbotView } from '../api';
 import { useI18n } from '../i18n';
+import { hrefOf } from '../router';
 import { DataTable, formatTime, messageOf, NoticeLine, PageTitle } from '../ui';
 import type { Notice } from '../ui';
 
@@ -10,6 +11,8 @@ export function ChatbotsPage({ instanceId }: { instanceId: string }) {
   const { t, lang } = useI18n();
   const [bots, setBots] = useState<ChatbotView[] | undefined>();
   const [notice, setNotice] = useState<Notice>();
+  /** Rule names by id, to show names rather than ids (ids stay when the list cannot be read). */
+  const [names, setNames] = useState<ReadonlyMap<string, string>>(new Map());
 
   async function load() {
     try {
@@ -22,6 +25,10 @@ export function ChatbotsPage({ instanceId }: { instanceId: string }) {
 
   useEffect(() => {
     void load();
+    api
+      .listRules(instanceId)
+      .then((page) => setNames(new Map(page.rules.map((r) => [r.ruleId, r.ruleName]))))
+      .catch(() => setNames(new Map()));
   }, [instanceId]);
 
   return (
@@ -45,9 +52,16 @@ export function ChatbotsPage({ instanceId }: { instanceId: string }) {
                 <small class="target">{bot.bot}</small>
               </th>
               <td>
-                {bot.ruleIds.map((id) => (
-                  <code key={id}>{id} </code>
-                ))}
+                {bot.ruleIds.map((id) => {
+                  const name = names.get(id);
+                  return name !== undefined ? (
+                    <a key={id} href={hrefOf({ page: 'ruleEdit', instanceId, ruleId: id })} title={id}>
+                      {name}{' '}
+                    </a>
+                  ) : (
+                    <code key={id}>{id} </code>
+                  );
+                })}
               </td>
               <td>
                 {bot.windows.map((w) => (
