@@ -601,6 +601,8 @@ describe('web console', () => {
       down.unscript();
       await page.getByRole('button', { name: 'Resume always-503' }).click();
       await page.getByText('always-503 resumed: 1 held deliveries queued again.').waitFor();
+      // The Resume button went away with the re-render: focus is on the status line, not lost to the page top.
+      await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.id')).toBe('rules-notice');
       await poll('delivered after resume', async () => {
         const rule = (await get(`/v1/instances/${I}/rules/${ruleId}`)) as { health?: { state: string; last24h: { delivered: number } } };
         return rule.health?.state === 'healthy' && rule.health.last24h.delivered === 1 ? true : undefined;
