@@ -7,7 +7,7 @@
  */
 import { deliveryIdOf } from '../domain/deliveryId';
 import { ruleNotFound } from '../domain/errors';
-import { currentTargets } from './ruleExistence';
+import { currentTargets } from './currentTargets';
 import type { RuleStore } from './ruleStore';
 import type { DeliveryMessage, DeliveryQueue } from './eventStore';
 import type { HistoryStore, PageKey } from './historyPorts';

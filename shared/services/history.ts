@@ -6,7 +6,7 @@
  */
 import { isChatNotify } from './ruleStore';
 import type { RuleStore } from './ruleStore';
-import { currentTargets } from './ruleExistence';
+import { currentTargets } from './currentTargets';
 import { canAccessInstance } from '../domain/apiKeys';
 import type { Principal } from '../domain/apiKeys';
 import { AppError, notFound, ruleNotFound } from '../domain/errors';
@@ -20,7 +20,7 @@ import type { SourcePayloadStore } from './sourcePorts';
 
 export interface HistoryDeps {
   store: HistoryStore;
-  /** Redelivery re-sends only deliveries of rules that still exist, to their current target (see ruleExistence.ts). */
+  /** Redelivery re-sends only deliveries of rules that still exist, to their current target (see currentTargets.ts). */
   rules: Pick<RuleStore, 'get'>;
   /** Native payloads of events that registry sources produced (SPEC §11). */
   payloads?: Pick<SourcePayloadStore, 'get'>;
