@@ -4,11 +4,13 @@
  * storage shape) and the OpenAPI document's responses.
  */
 import * as z from 'zod/mini';
+import { DELIVERY_STATES } from './deliveryStates';
 import { ALL_STATUSES, EVENT_TYPES } from './eventTypes';
 import type { EventType } from './eventTypes';
 
 export const eventTypeSchema = z.enum(EVENT_TYPES as [EventType, ...EventType[]]);
 export const eventStatusSchema = z.enum(ALL_STATUSES);
+export const deliveryStateSchema = z.enum(DELIVERY_STATES);
 
 /** The fields that name an event (EventIdentity in cloudEvents.ts). */
 export const eventIdentityShape = {

@@ -4,14 +4,14 @@
  * name them (routeTable.ts). Where the code's own type is declared elsewhere (RuleView,
  * ApiKeySummary), a compile-time check keeps schema and type identical.
  */
-import { CHAT_METHODS } from '../domain/chatMethods';
+import { CHAT_METHODS, NOTIFY_METHODS } from '../domain/chatMethods';
 import * as z from 'zod/mini';
 import type { ApiKeySummary } from '../domain/apiKeys';
 import { SCOPES } from '../domain/apiKeys';
 import type { RuleView } from '../domain/rules';
 import type { Me } from '../domain/sessions';
 import { scopeSchema } from '../domain/ruleSchemas';
-import { attemptShape, eventIdentityShape } from '../domain/eventSchemas';
+import { attemptShape, deliveryStateSchema, eventIdentityShape } from '../domain/eventSchemas';
 import type { RuleTestResult } from '../services/ruleTest';
 import { SOURCE_KINDS } from '../domain/sources';
 import type { SourceView } from '../domain/sources';
@@ -187,9 +187,9 @@ const eventTraceSchema = z
       z.object({
         ruleId: z.string(),
         ruleName: z.string(),
-        method: z.enum([...CHAT_METHODS, 'http', 'https']),
+        method: z.enum(NOTIFY_METHODS),
         target: z.string().check(z.describe("Masked: a chat webhook's credential part shows its last 4 characters")),
-        state: z.enum(['pending', 'delivered', 'retrying', 'throttled', 'failed', 'dead', 'suspended']),
+        state: deliveryStateSchema,
         attempts: z.array(attemptSchema),
         deliveredAt: z.optional(z.string()),
         nextAttemptAt: z.optional(z.string()),

@@ -15,7 +15,8 @@ export interface StoredEvent extends EventIdentity {
 }
 
 /** `suspended`: held by its suspended rule (SPEC §13), not attempted until the rule resumes. */
-export type DeliveryState = 'pending' | 'delivered' | 'retrying' | 'throttled' | 'failed' | 'dead' | 'suspended';
+export type { DeliveryState } from '../domain/deliveryStates';
+import type { DeliveryState } from '../domain/deliveryStates';
 
 /** One delivery per (event, matched rule); the rule's target is snapshotted at match time. */
 export interface StoredDelivery {

@@ -934,7 +934,7 @@ export interface components {
                 /** @description Masked: a chat webhook's credential part shows its last 4 characters */
                 target: string;
                 /** @enum {string} */
-                state: "pending" | "delivered" | "retrying" | "throttled" | "failed" | "dead" | "suspended";
+                state: "pending" | "retrying" | "throttled" | "suspended" | "delivered" | "failed" | "dead";
                 attempts: components["schemas"]["Attempt"][];
                 deliveredAt?: string;
                 nextAttemptAt?: string;
@@ -2461,7 +2461,7 @@ export interface operations {
                 status?: "SUCCESS" | "FAILED" | "CANCELED" | "DENIED";
                 namespace?: string;
                 repoName?: string;
-                deliveryState?: "pending" | "delivered" | "retrying" | "throttled" | "failed" | "dead" | "suspended";
+                deliveryState?: "pending" | "retrying" | "throttled" | "suspended" | "delivered" | "failed" | "dead";
                 limit?: string;
                 nextToken?: string;
             };

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import type { EventSummary, RuleView } from '../api';
 import { EVENT_TYPES } from '../../../shared/domain/eventTypes';
+import { DELIVERY_STATES } from '../../../shared/domain/deliveryStates';
 import { useI18n } from '../i18n';
 import { hrefOf } from '../router';
 import { DataTable, describedBy, errorsAt, FieldErrors, formatTime, messageOf, PageTitle, RuleSelect, STATE_KEYS } from '../ui';
@@ -21,8 +22,6 @@ interface Filter {
 
 const NO_FILTER: Filter = { ruleId: '', deliveryState: '', eventType: '', status: '', namespace: '', repoName: '', limit: '30' };
 const REFRESH_MS = 5000;
-/** Delivery states the history can filter by (SPEC §13), in the order a delivery meets them. */
-const DELIVERY_STATES = ['pending', 'retrying', 'throttled', 'suspended', 'delivered', 'failed', 'dead'] as const;
 
 const shortType = (type: string) => type.slice(type.lastIndexOf(':') + 1);
 

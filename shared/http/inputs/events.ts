@@ -1,12 +1,10 @@
 /** Input schemas of the events function's routes (history, trace, redelivery). */
 import * as z from 'zod/mini';
-import { eventTypeSchema } from '../../domain/eventSchemas';
+import { deliveryStateSchema, eventTypeSchema } from '../../domain/eventSchemas';
 import { eventIdSchema, instanceIdSchema, OCI_COMPONENT, RULE_ID_PATTERN } from '../../domain/names';
 import { defineInputs } from '../routeInputs';
 import type { InputsOf } from '../routeInputs';
-import type { DeliveryState } from '../../services/eventStore';
 
-export const DELIVERY_STATES = ['pending', 'delivered', 'retrying', 'throttled', 'failed', 'dead', 'suspended'] as const satisfies readonly DeliveryState[];
 
 const isoTime = z.string().check(z.refine((v) => /^\d{4}-\d{2}-\d{2}T/.test(v) && !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 time'), z.maxLength(40));
 
@@ -36,7 +34,7 @@ export const historyQuerySchema = z.strictObject({
   status: z.optional(z.enum(['SUCCESS', 'FAILED', 'CANCELED', 'DENIED'])),
   namespace: ociFilter,
   repoName: ociFilter,
-  deliveryState: z.optional(z.enum(DELIVERY_STATES)),
+  deliveryState: z.optional(deliveryStateSchema),
   limit: z.optional(
     z.string().check(
       z.regex(/^\d{1,3}$/, 'must be a whole number from 1 to 100'),

@@ -1,7 +1,6 @@
 /** Schemas of values that several item kinds hold (a notify block, an event type), and the TTL attribute. */
 import * as z from 'zod/mini';
 import { CHAT_METHODS } from '../../../domain/chatMethods';
-import type { DeliveryState } from '../../../services/eventStore';
 
 /** DynamoDB's TTL attribute: epoch seconds. */
 export const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
@@ -9,8 +8,7 @@ export const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 /** Event types and statuses, and the fields that name an event, as the domain declares them. */
 export { eventIdentityShape, eventStatusSchema, eventTypeSchema } from '../../../domain/eventSchemas';
 
-const DELIVERY_STATES = ['pending', 'delivered', 'retrying', 'throttled', 'failed', 'dead', 'suspended'] as const satisfies readonly DeliveryState[];
-export const deliveryStateSchema = z.enum(DELIVERY_STATES);
+export { deliveryStateSchema } from '../../../domain/eventSchemas';
 
 /** A rule's (or an alert target's) notify block as stored: secrets sealed, a chat webhook masked. */
 export const storedNotifySchema = z.union([

@@ -5,11 +5,11 @@
  * (`DELIVERY#ruleId`) only holds what changes — state, attempts, next attempt — and
  * is created by its first transition. A planned delivery without that item is
  * `pending`. Items written before this layout carried every field themselves; merging
- * plan and state reads both. A resume may give the state item a `notifyOverride` (the
- * rule's target at resume time), which then replaces the plan's target.
+ * plan and state reads both. A resume or a redelivery gives the state item a
+ * `notifyOverride` (the rule's target at that time), which then replaces the plan's target.
  */
 import * as z from 'zod/mini';
-import { CHAT_METHODS } from '../../../domain/chatMethods';
+import { NOTIFY_METHODS } from '../../../domain/chatMethods';
 import { SOURCE_KINDS } from '../../../domain/sources';
 import type { DeliveryRecord } from '../../../services/deliveryPorts';
 import type { DeliveryState, StoredDelivery, StoredEvent } from '../../../services/eventStore';
@@ -34,7 +34,7 @@ const plannedSchema = z.object({
   ruleId: z.string(),
   ruleName: z.string(),
   instanceId: z.string(),
-  method: z.enum([...CHAT_METHODS, 'http', 'https'] as const),
+  method: z.enum(NOTIFY_METHODS),
   notify: storedNotifySchema,
   template: z.optional(z.string()),
   createdAt: z.string(),
@@ -100,10 +100,10 @@ const isStaleState = (planned: PlannedDelivery | undefined, stateItem: Record<st
   planned !== undefined && !isStateOf(stateItem, planned.expiresAt);
 
 /**
- * The state item's `notifyOverride`: the target a resume released the delivery to (the
- * rule's notify at that time, sealed under the same rule's context), in place of the one
- * the plan captured at match time (SPEC §13: fixing a suspended rule's target is how it is
- * resumed, and what it held must go to the fixed target). `method` follows it.
+ * The state item's `notifyOverride`: the target a resume or a redelivery sent the delivery
+ * to (the rule's notify at that time, sealed under the same rule's context), in place of
+ * the one the plan captured at match time (SPEC §13: fixing a rule's target and then
+ * resuming or redelivering must reach the fixed target). `method` follows it.
  */
 export const NOTIFY_OVERRIDE = 'notifyOverride';
 
